@@ -175,6 +175,10 @@ type FS struct{ root fs.FS }
 
 // Open implements fs.FS.
 func (f *FS) Open(name string) (fs.File, error) {
+	// Refuse pipes and devices before opening: opening a pipe blocks.
+	if st, err := fs.Stat(f.root, name); err == nil && !st.IsDir() && !st.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("is not a regular file")}
+	}
 	file, err := f.root.Open(name)
 	return file, translate("open", name, err)
 }
@@ -194,23 +198,24 @@ func (f *FS) Stat(name string) (fs.FileInfo, error) {
 // ReadFile implements fs.ReadFileFS, refusing files over the cap without
 // reading them.
 func (f *FS) ReadFile(name string) ([]byte, error) {
+	// Stat before opening: opening a named pipe would block forever.
+	st, err := fs.Stat(f.root, name)
+	if err != nil {
+		return nil, translate("read", name, err)
+	}
+	if err := readable(name, st); err != nil {
+		return nil, err
+	}
 	file, err := f.root.Open(name)
 	if err != nil {
 		return nil, translate("read", name, err)
 	}
 	defer file.Close()
-	st, err := file.Stat()
-	if err != nil {
+	if st, err = file.Stat(); err != nil {
 		return nil, translate("read", name, err)
 	}
-	if st.IsDir() {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("is a directory")}
-	}
-	if !st.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("is not a regular file")}
-	}
-	if st.Size() > forges.MaxFileSize {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: forges.ErrTooLarge}
+	if err := readable(name, st); err != nil {
+		return nil, err
 	}
 	data, err := io.ReadAll(io.LimitReader(file, forges.MaxFileSize+1))
 	if err != nil {
@@ -220,6 +225,20 @@ func (f *FS) ReadFile(name string) ([]byte, error) {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: forges.ErrTooLarge}
 	}
 	return data, nil
+}
+
+// readable refuses directories, devices, pipes and files over the cap.
+func readable(name string, st fs.FileInfo) error {
+	if st.IsDir() {
+		return &fs.PathError{Op: "read", Path: name, Err: errors.New("is a directory")}
+	}
+	if !st.Mode().IsRegular() {
+		return &fs.PathError{Op: "read", Path: name, Err: errors.New("is not a regular file")}
+	}
+	if st.Size() > forges.MaxFileSize {
+		return &fs.PathError{Op: "read", Path: name, Err: forges.ErrTooLarge}
+	}
+	return nil
 }
 
 // translate maps os.Root's refusal to leave the root onto

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/spf13/cobra"
+
+	"github.com/it-at-m/ospo-scan/rules"
+)
+
+// RulesOptions are the options of `ospo-scan rules`.
+type RulesOptions struct {
+	Config string
+	JSON   bool
+}
+
+func newRulesCmd(s *Streams, runF func(context.Context, *RulesOptions) error) *cobra.Command {
+	o := &RulesOptions{}
+	cmd := &cobra.Command{
+		Use:   "rules",
+		Short: "List the rules: id, default severity, title",
+		Example: `  ospo-scan rules
+  ospo-scan rules --config .ospo-scan.yml
+  ospo-scan rules --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runRules(s, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Config, "config", "", "policy `FILE` whose custom rules and severities to list")
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the rules as JSON")
+	return cmd
+}
+
+func runRules(s *Streams, o *RulesOptions) error {
+	all, sev, err := policyRules(o.Config)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		type row struct {
+			ID       string `json:"id"`
+			Severity string `json:"severity"`
+			Title    string `json:"title"`
+			Source   string `json:"source"`
+			Custom   bool   `json:"custom,omitempty"`
+		}
+		rows := make([]row, 0, len(all))
+		for _, r := range all {
+			rows = append(rows, row{r.ID, sev(r), r.Title, r.Source, r.Custom})
+		}
+		enc := json.NewEncoder(s.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	t := tablewriter.NewTable(s.Out)
+	t.Header("Rule", "Severity", "Title")
+	for _, r := range all {
+		if err := t.Append(r.ID, sev(r), r.Title); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(s.Out, "`ospo-scan explain RULE-ID` tells what a rule checks, why, and how to fix it.")
+	return err
+}
+
+// ExplainOptions are the options of `ospo-scan explain`.
+type ExplainOptions struct {
+	Config string
+	ID     string
+}
+
+func newExplainCmd(s *Streams, runF func(context.Context, *ExplainOptions) error) *cobra.Command {
+	o := &ExplainOptions{}
+	cmd := &cobra.Command{
+		Use:   "explain RULE-ID",
+		Short: "Explain a rule: what it checks, why (with its source), how to fix it",
+		Example: `  ospo-scan explain actions/pinned
+  ospo-scan explain license/approved --config .ospo-scan.yml`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.ID = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runExplain(s, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Config, "config", "", "policy `FILE` whose settings to show")
+	return cmd
+}
+
+func runExplain(s *Streams, o *ExplainOptions) error {
+	all, sev, err := policyRules(o.Config)
+	if err != nil {
+		return err
+	}
+	r, err := rules.Find(all, o.ID)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s\n\n", r.ID, r.Title)
+	fmt.Fprintf(&b, "Severity: %s", sev(r))
+	if string(r.Severity) != sev(r) {
+		fmt.Fprintf(&b, " (default %s)", r.Severity)
+	}
+	b.WriteString("\n\n")
+	b.WriteString(wrap(r.Doc, 78))
+	b.WriteString("\n")
+	if r.Fix != "" {
+		fmt.Fprintf(&b, "\nHow to fix: %s\n", r.Fix)
+	}
+	if r.Source != "" {
+		src := r.Source
+		if r.SourceTitle != "" {
+			src = r.SourceTitle + " <" + r.Source + ">"
+		}
+		fmt.Fprintf(&b, "\nSource: %s\n", src)
+	}
+	if len(r.Reads) > 0 {
+		fmt.Fprintf(&b, "\nReads: %s\n", strings.Join(r.Reads, ", "))
+	}
+	if r.NeedsForge {
+		b.WriteString("\nNeeds forge metadata: not applicable to a local checkout.\n")
+	}
+	if params := explainParams(o.Config, r); len(params) > 0 {
+		b.WriteString("\nParameters:\n")
+		for _, p := range params {
+			fmt.Fprintf(&b, "  %s = %s  (%s)\n", p.name, p.value, p.source)
+			if p.doc != "" {
+				fmt.Fprintf(&b, "      %s\n", p.doc)
+			}
+		}
+	}
+	_, err = fmt.Fprint(s.Out, b.String())
+	return err
+}
+
+type paramLine struct{ name, value, source, doc string }
+
+func formatValue(v any) string {
+	switch x := v.(type) {
+	case string:
+		return fmt.Sprintf("%q", x)
+	case []string:
+		q := make([]string, len(x))
+		for i, s := range x {
+			q[i] = fmt.Sprintf("%q", s)
+		}
+		return "[" + strings.Join(q, ", ") + "]"
+	}
+	return fmt.Sprint(v)
+}
+
+// wrap folds text to width columns, keeping paragraph breaks.
+func wrap(text string, width int) string {
+	var out []string
+	for _, para := range strings.Split(strings.TrimSpace(text), "\n\n") {
+		var line strings.Builder
+		var lines []string
+		for _, w := range strings.Fields(para) {
+			if line.Len() > 0 && line.Len()+1+len(w) > width {
+				lines = append(lines, line.String())
+				line.Reset()
+			}
+			if line.Len() > 0 {
+				line.WriteByte(' ')
+			}
+			line.WriteString(w)
+		}
+		if line.Len() > 0 {
+			lines = append(lines, line.String())
+		}
+		out = append(out, strings.Join(lines, "\n"))
+	}
+	return strings.Join(out, "\n\n")
+}
