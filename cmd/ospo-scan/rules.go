@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
@@ -14,8 +15,9 @@ import (
 
 // RulesOptions are the options of `ospo-scan rules`.
 type RulesOptions struct {
-	Config string
-	JSON   bool
+	Config   string
+	JSON     bool
+	Markdown bool
 }
 
 func newRulesCmd(s *Streams, runF func(context.Context, *RulesOptions) error) *cobra.Command {
@@ -25,7 +27,8 @@ func newRulesCmd(s *Streams, runF func(context.Context, *RulesOptions) error) *c
 		Short: "List the rules: id, default severity, title",
 		Example: `  ospo-scan rules
   ospo-scan rules --config .ospo-scan.yml
-  ospo-scan rules --json`,
+  ospo-scan rules --json
+  ospo-scan rules --markdown   # the table in the README`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -36,6 +39,7 @@ func newRulesCmd(s *Streams, runF func(context.Context, *RulesOptions) error) *c
 	}
 	cmd.Flags().StringVar(&o.Config, "config", "", "policy `FILE` whose custom rules and severities to list")
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the rules as JSON")
+	cmd.Flags().BoolVar(&o.Markdown, "markdown", false, "print the rules as a Markdown table (the README's rule table)")
 	return cmd
 }
 
@@ -60,6 +64,10 @@ func runRules(s *Streams, o *RulesOptions) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)
 	}
+	if o.Markdown {
+		_, err := io.WriteString(s.Out, rulesMarkdown(all, sev))
+		return err
+	}
 	t := tablewriter.NewTable(s.Out)
 	t.Header("Rule", "Severity", "Title")
 	for _, r := range all {
@@ -72,6 +80,20 @@ func runRules(s *Streams, o *RulesOptions) error {
 	}
 	_, err = fmt.Fprintln(s.Out, "`ospo-scan explain RULE-ID` tells what a rule checks, why, and how to fix it.")
 	return err
+}
+
+// rulesMarkdown renders the rule table of the README.
+func rulesMarkdown(all []*rules.Rule, sev func(*rules.Rule) string) string {
+	var b strings.Builder
+	b.WriteString("| Rule | Severity | What passes | Source |\n|---|---|---|---|\n")
+	for _, r := range all {
+		src := r.SourceTitle
+		if src == "" {
+			src = "source"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | [%s](%s) |\n", r.ID, sev(r), strings.ReplaceAll(r.Title, "|", "\\|"), strings.ReplaceAll(src, "|", "\\|"), r.Source)
+	}
+	return b.String()
 }
 
 // ExplainOptions are the options of `ospo-scan explain`.
