@@ -68,5 +68,17 @@ bench:
 golden:
 	$(GO) test ./scanner -run TestGolden -update
 
+# Cross-compiled static binaries with the version stamped in, plus checksums.
+PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+release:
+	@rm -rf dist && mkdir -p dist
+	@for p in $(PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+	  echo "build $$os/$$arch"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' \
+	    -o dist/ospo-scan_$(VERSION)_$${os}_$${arch}$$ext ./cmd/ospo-scan || exit 1; \
+	done
+	@cd dist && sha256sum ospo-scan_* > SHA256SUMS && cat SHA256SUMS
+
 clean:
 	rm -rf bin dist $(ARTIFACTS)

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/it-at-m/ospo-scan/report"
@@ -28,12 +29,16 @@ type Baseline struct {
 func Load(path string) (*Baseline, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("read baseline %s: %w", path, errors.Unwrap(err))
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
 	}
 	defer f.Close()
 	rep, err := Decode(f)
 	if err != nil {
-		return nil, fmt.Errorf("read baseline %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return FromReport(rep), nil
 }
