@@ -202,9 +202,7 @@ func scanOne(ctx context.Context, src forges.Source, m forges.Meta, pol Policy) 
 	for _, l := range facts.DetectedLicenses() {
 		entry.Licenses = append(entry.Licenses, report.License{SPDX: l.SPDX, File: l.File, Coverage: l.Coverage})
 	}
-	for i := range results {
-		results[i].Fingerprint = Fingerprint(m.FullName, results[i])
-	}
+	assignFingerprints(m.FullName, results)
 	entry.Results = pol.Apply(repo, results)
 	if err := forgeError(repo); err != nil {
 		// The forge lost the repository mid-scan (e.g. 404 after the
@@ -248,6 +246,26 @@ func Fingerprint(repo string, r rules.Result) string {
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// assignFingerprints sets each result's fingerprint. The same offending
+// text twice in one file (actions/checkout@v4 in two jobs) gets an
+// occurrence number, so fingerprints stay unique within a repository, as
+// GitLab's Code Quality report requires, and stable when lines move.
+func assignFingerprints(repo string, results []rules.Result) {
+	seen := map[string]int{}
+	for i := range results {
+		fp := Fingerprint(repo, results[i])
+		if n := seen[fp]; n > 0 {
+			r := results[i]
+			r.Evidence = fmt.Sprintf("%s\x00#%d", r.Evidence, n)
+			seen[fp]++
+			fp = Fingerprint(repo, r)
+		} else {
+			seen[fp] = 1
+		}
+		results[i].Fingerprint = fp
+	}
 }
 
 func oneLine(err error) string {
