@@ -31,6 +31,8 @@ var formats = []struct {
 }{
 	{"table", writeTable},
 	{"json", writeJSON},
+	{"sarif", writeSARIF},
+	{"markdown", writeMarkdown},
 }
 
 // Formats returns the names of the report formats, default first.
