@@ -33,11 +33,12 @@ var yearsRE = regexp.MustCompile(`(?i)^\d{4}(?:\s*[-–—]\s*(?:\d{4}|\d{2}\b|p
 // reservedRE is the trailing "All rights reserved." of a statement.
 var reservedRE = regexp.MustCompile(`(?i)[\s.,;]*all\s+rights\s+reserved\.?\s*$`)
 
-// leadRE and trailRE are comment and Markdown markers around a statement.
-var (
-	leadRE  = regexp.MustCompile(`^(?:\s|/\*+|\*+|//+|#+|;+|-+|>|_+|\|)*`)
-	trailRE = regexp.MustCompile(`(?:\s|\*+/|\*+|_+|\\)*$`)
-)
+// leadChars are the comment and Markdown markers before a statement
+// ("/*", " * ", "//", "#", ";", "- ", "> ", "**", "__", "|").
+const leadChars = " \t/*#;->_|"
+
+// trailRE are comment and Markdown markers after a statement.
+var trailRE = regexp.MustCompile(`(?:\s|\*+/|\*+|_+|\\)*$`)
 
 // FindCopyright returns the copyright statements in a text, one per line,
 // with 1-based line numbers. It accepts "Copyright (c) 2024 Name", "(C)",
@@ -73,8 +74,13 @@ func FindCopyright(text []byte) []Copyright {
 
 func parseStatement(line string) (Copyright, bool) {
 	line = strings.TrimRight(line, " \t\r")
-	lead := leadRE.FindString(line)
-	body := line[len(lead):]
+	body := strings.TrimLeft(line, leadChars)
+	// Most lines of a licence hold no statement, and many of a licence
+	// about copyright mention it mid-sentence: skip them before the
+	// regular expressions, which dominate the cost otherwise.
+	if !startsStatement(body) && !hasSignAndYear(body) {
+		return Copyright{}, false
+	}
 	loc := statementRE.FindStringIndex(body)
 	if loc == nil {
 		return Copyright{}, false
@@ -126,4 +132,58 @@ func isLicenceOwnNotice(holder string) bool {
 	return strings.Contains(h, "free software foundation") ||
 		strings.Contains(h, "<name of author>") ||
 		strings.Contains(h, "[name of copyright owner]")
+}
+
+// startsStatement reports whether a line (after its markers) starts like
+// a copyright statement.
+func startsStatement(body string) bool {
+	for _, p := range []string{"copyright", "©", "(c)", "&copy;", "spdx-filecopyrighttext"} {
+		if hasPrefixFold(body, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasSignAndYear reports whether a copyright sign followed by a year
+// occurs in a line: "MIT License Copyright (c) 2024 ...".
+func hasSignAndYear(s string) bool {
+	for i := 0; i < len(s); i++ {
+		for _, sign := range []string{"©", "(c)", "&copy;"} {
+			if hasPrefixFold(s[i:], sign) {
+				rest := strings.TrimLeft(s[i+len(sign):], " \t")
+				if len(rest) >= 4 && isDigits(rest[:4]) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// hasPrefixFold reports whether s starts with prefix, ignoring ASCII case;
+// prefix is lower-case.
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for j := 0; j < len(prefix); j++ {
+		c := s[j]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[j] {
+			return false
+		}
+	}
+	return true
 }

@@ -285,13 +285,20 @@ func countWords(b []byte) int {
 	n := 0
 	in := false
 	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		b = b[size:]
-		w := unicode.IsLetter(r) || unicode.IsDigit(r) || r == '©'
+		var w bool
+		if c := b[0]; c < utf8.RuneSelf {
+			// ASCII, nearly all of a licence text: no decoding.
+			b = b[1:]
+			w = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		} else {
+			r, size := utf8.DecodeRune(b)
+			b = b[size:]
+			w = unicode.IsLetter(r) || unicode.IsDigit(r) || r == '©' || in && unicode.Is(unicode.Mn, r)
+		}
 		if w && !in {
 			n++
 		}
-		in = w || (in && unicode.Is(unicode.Mn, r))
+		in = w
 	}
 	return n
 }

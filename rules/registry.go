@@ -12,6 +12,9 @@ import (
 func Builtin() []*Rule {
 	return []*Rule{
 		// Licence (license.go)
+		LicensePresent,
+		LicenseApproved,
+		LicenseCopyrightHolder,
 		// Documentation (docs.go)
 		// Security (security.go, workflows.go)
 		// GitHub Actions (actions.go)
