@@ -17,9 +17,18 @@ func Builtin() []*Rule {
 		LicenseCopyrightHolder,
 		// Documentation (docs.go)
 		// Security (security.go, workflows.go)
+		SecurityCodeQL,
+		SecurityDependencyReview,
 		// GitHub Actions (actions.go)
+		ActionsPinned,
+		ActionsPermissions,
 		// Repository (repo.go)
+		RepoNaming,
+		RepoDefaultBranch,
+		RepoDescription,
 		// Metadata, branding, packages (meta.go, brand.go, packages.go)
+		MetaPubliccode,
+		PackagesCoordinates,
 	}
 }
 
