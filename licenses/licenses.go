@@ -133,7 +133,7 @@ var baseNames = []string{"license", "licence", "copying", "unlicense"}
 var textExts = map[string]bool{
 	"md": true, "markdown": true, "mdown": true, "txt": true, "text": true,
 	"rst": true, "adoc": true, "asciidoc": true, "html": true, "htm": true,
-	"org": true, "rtf": false,
+	"org": true,
 }
 
 // codeExts are extensions that make a name a program or data file even
@@ -155,12 +155,19 @@ var codeExts = map[string]bool{
 // name or variant such as "AGPLv3", "MIT", "LESSER", "apache-2.0".
 var suffixRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.+_-]*$`)
 
+// notLicenceSuffixRE recognises files named after a licence that are not
+// the project's licence: third-party notices and dependency lists
+// (LICENSE-THIRD-PARTY, LICENSE-3rdparty.txt) and source header templates
+// for licence plugins (license-header.txt, LICENSE_HEADER).
+var notLicenceSuffixRE = regexp.MustCompile(`third|3rd|party|vendor|dependenc|deps|notice|header|template|list|report`)
+
 // Candidates returns the entries of a root listing that are licence files:
 // LICENSE, LICENCE, COPYING and UNLICENSE in any case, bare or with a text
 // extension (.md, .txt, .rst, ...), and with a suffix naming a licence
 // (LICENSE-AGPLv3.txt, LICENSE.MIT, COPYING.LESSER, LICENSE_APACHE).
 // Program and data files that merely start with such a name (license.go,
-// license-checker.json) are not candidates. A directory is a candidate only
+// license-checker.json), third-party notices (LICENSE-THIRD-PARTY) and
+// header templates (license-header.txt) are not candidates. A directory is a candidate only
 // under a bare name (a folder named LICENSE), so that the rules can say that
 // LICENSE is a directory; LICENSES/ (REUSE) and similar folders are not.
 func Candidates(entries []fs.DirEntry) []fs.DirEntry {
@@ -195,7 +202,8 @@ func IsCandidate(name string, dir bool) bool {
 		}
 		switch n[len(b)] {
 		case '-', '.', '_':
-			if suffixRE.MatchString(n[len(b)+1:]) {
+			suffix := n[len(b)+1:]
+			if suffixRE.MatchString(suffix) && !notLicenceSuffixRE.MatchString(suffix) {
 				return true
 			}
 		}

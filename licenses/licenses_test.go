@@ -35,6 +35,7 @@ func TestCandidates(t *testing.T) {
 		// Not licence files:
 		"license.go", "license-checker.json", "LICENSE.spdx", "licenses.md", "README.md",
 		"MIT-LICENSE", "licensed.txt", "copyright", "LICENSE-",
+		"LICENSE-THIRD-PARTY", "LICENSE-3rdparty.txt", "license-header.txt", "LICENSE_HEADER",
 	}
 	for _, f := range files {
 		root[f] = &fstest.MapFile{Data: []byte("x")}

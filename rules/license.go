@@ -29,16 +29,17 @@ const (
 
 	// defaultHolderPattern matches the holder the templates name,
 	// "Landeshauptstadt München | it@M", also written "Muenchen" (or
-	// "Munchen" where the umlaut was lost), with any spacing around "|".
+	// "Munchen" where the umlaut was lost, or with a decomposed "u" and
+	// combining diaeresis), with any spacing around "|".
 	// Years and the copyright sign are left to FindCopyright, so any year,
 	// range, "(c)", "(C)", "©" or no sign passes.
-	defaultHolderPattern = `(?i)\bLandeshauptstadt\s+M(?:ü|ue|u)nchen\s*\|\s*it@M\b`
+	defaultHolderPattern = `(?i)\bLandeshauptstadt\s+M(?:ü|u\x{0308}|ue|u)nchen\s*\|\s*it@M\b`
 	defaultHolderName    = "Landeshauptstadt München | it@M"
 )
 
 // licenseReads is where the licence rules look: the root only, as GitHub's
 // licence detection does.
-var licenseReads = []string{"LICENSE*", "LICENCE*", "COPYING*", "UNLICENSE*", "(at the root, any case)"}
+var licenseReads = []string{"LICENSE*", "LICENCE*", "COPYING*", "UNLICENSE*"}
 
 // LicensePresent checks that the repository has a licence file at its root.
 var LicensePresent = &Rule{

@@ -338,6 +338,8 @@ func TestLicenseCopyrightForms(t *testing.T) {
 		"Copyright 2021 Landeshauptstadt Muenchen|it@M",
 		"Copyright (c) 2020, 2024 Landeshauptstadt München  |  it@M. All rights reserved.",
 		"SPDX-FileCopyrightText: 2023 Landeshauptstadt München | it@M",
+		"Copyright 2024 Landeshauptstadt Mu\u0308nchen | IT@M",
+		"**Copyright (c) 2024 Landeshauptstadt München | it@M**",
 	} {
 		t.Run(line, func(t *testing.T) {
 			r := licRun(t, fstest.MapFS{"LICENSE": licFile(mitWithHolder(t, line))}, nil)["license/copyright-holder"]
