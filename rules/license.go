@@ -166,24 +166,24 @@ func (f *Facts) DetectedLicenses() []DetectedLicense {
 	return out
 }
 
-// licenseProblem says why a licence file does not count, or "" when it
-// holds text of its own.
-func licenseProblem(f licenses.File) (msg, evidence string) {
+// licenseProblem says why a licence file does not count, and what to do
+// about it; reason is "" when the file holds text of its own.
+func licenseProblem(f licenses.File) (reason, hint, evidence string) {
 	switch {
 	case errors.Is(f.Err, licenses.ErrIsDirectory):
-		return fmt.Sprintf("%s is a directory, not a file: put the licence text in a file named LICENSE", f.Path), "directory"
+		return fmt.Sprintf("%s is a directory, not a file", f.Path), "put the licence text in a file named LICENSE", "directory"
 	case f.Err != nil:
-		return ReadError(f.Path, f.Err), "unreadable"
+		return ReadError(f.Path, f.Err), "", "unreadable"
 	case f.Empty:
-		return fmt.Sprintf("%s is empty", f.Path), "empty"
+		return fmt.Sprintf("%s is empty", f.Path), "", "empty"
 	case f.Pointer:
-		msg := fmt.Sprintf("%s only points elsewhere instead of holding the licence text", f.Path)
+		reason := fmt.Sprintf("%s only points elsewhere instead of holding the licence text", f.Path)
 		if len(f.Mentions) > 0 {
-			msg += fmt.Sprintf(" (it names %s)", licJoin(f.Mentions))
+			reason += fmt.Sprintf(" (it names %s)", licJoin(f.Mentions))
 		}
-		return msg + ": put the full licence text in the file", "pointer"
+		return reason, "put the full licence text in the file", "pointer"
 	}
-	return "", ""
+	return "", "", ""
 }
 
 func checkLicensePresent(p *Pass) []Result {
@@ -198,8 +198,11 @@ func checkLicensePresent(p *Pass) []Result {
 	}
 	var out []Result
 	for _, f := range lf.files {
-		if msg, ev := licenseProblem(f); msg != "" {
-			r := p.Failed(f.Path, 0, "%s", msg)
+		if reason, hint, ev := licenseProblem(f); reason != "" {
+			r := p.Failed(f.Path, 0, "%s", reason)
+			if hint != "" {
+				r.Message += ": " + hint
+			}
 			r.Evidence = ev
 			out = append(out, r)
 			continue
@@ -291,8 +294,8 @@ func usableLicenses(p *Pass) ([]licenses.File, *Result) {
 	var out []licenses.File
 	var why []string
 	for _, f := range lf.files {
-		if msg, _ := licenseProblem(f); msg != "" {
-			why = append(why, msg)
+		if reason, _, _ := licenseProblem(f); reason != "" {
+			why = append(why, reason)
 			continue
 		}
 		out = append(out, f)
