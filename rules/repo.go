@@ -127,7 +127,7 @@ func checkRepoDefaultBranch(p *Pass) []Result {
 	want := p.StringParam("branch")
 	db := p.Repo.Meta.DefaultBranch
 	if !db.Known {
-		return []Result{p.NotApplicable("the default branch is unknown: %s", ciOr(db.Why, "the forge did not say"))}
+		return []Result{p.NotApplicable("%s", ciOr(db.Why, "the forge did not report the default branch"))}
 	}
 	if db.Value == want {
 		return []Result{p.Passed("", "%s", db.Value)}
@@ -153,7 +153,7 @@ var RepoDescription = &Rule{
 func checkRepoDescription(p *Pass) []Result {
 	d := p.Repo.Meta.Description
 	if !d.Known {
-		return []Result{p.NotApplicable("the description is unknown: %s", ciOr(d.Why, "the forge did not say"))}
+		return []Result{p.NotApplicable("%s", ciOr(d.Why, "the forge did not report a description"))}
 	}
 	s := strings.TrimSpace(d.Value)
 	if s == "" {

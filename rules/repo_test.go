@@ -72,9 +72,12 @@ func TestRepoDefaultBranch(t *testing.T) {
 
 	ciStatus(t, ciOne(t, ciRun(t, rules.RepoDefaultBranch, ciFiles(), meta, map[string]any{"branch": "master"})), rules.StatusPass)
 
-	meta.DefaultBranch = forges.Unknown[string]("the folder is not a git checkout")
-	ciStatus(t, ciOne(t, ciRun(t, rules.RepoDefaultBranch, ciFiles(), meta, nil)), rules.StatusNotApplicable,
-		"the default branch is unknown: the folder is not a git checkout")
+	meta.DefaultBranch = forges.Unknown[string]("the folder is not a git checkout, so its default branch is unknown")
+	r = ciOne(t, ciRun(t, rules.RepoDefaultBranch, ciFiles(), meta, nil))
+	ciStatus(t, r, rules.StatusNotApplicable)
+	if r.Message != "the folder is not a git checkout, so its default branch is unknown" {
+		t.Errorf("message = %q, want the forge's reason", r.Message)
+	}
 }
 
 func TestRepoDescription(t *testing.T) {

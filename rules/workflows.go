@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -375,16 +374,11 @@ func splitYAMLError(err error) (string, int) {
 
 // yamlProblemLine finds the line where a YAML error is. The parser names
 // the line where the enclosing block starts (a mapping's first key),
-// which can be far above the mistake; the first prefix of whole lines
-// that fails with the same message ends at the mistake. Prefixes are
-// only tried from the parser's line on, and for files of a sensible
-// size, so a broken file costs a few more parses at most.
+// which can be far above the mistake; the shortest prefix of whole lines
+// from there on that fails with the same message ends at the mistake.
+// Binary search keeps this to a few parses, for broken files only.
 func yamlProblemLine(data []byte, msg string, line int) int {
-	const maxLines = 2000
-	if bytes.Count(data, []byte("\n")) > maxLines {
-		return line
-	}
-	ends := []int{}
+	var ends []int
 	for i, c := range data {
 		if c == '\n' {
 			ends = append(ends, i+1)
@@ -393,17 +387,30 @@ func yamlProblemLine(data []byte, msg string, line int) int {
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		ends = append(ends, len(data))
 	}
-	for k := max(line, 1); k <= len(ends); k++ {
+	failsAt := func(k int) bool {
 		var n yaml.Node
 		err := yaml.Unmarshal(data[:ends[k-1]], &n)
 		if err == nil {
-			continue
+			return false
 		}
-		if m, _ := splitYAMLError(err); m == msg {
-			return k
+		m, _ := splitYAMLError(err)
+		return m == msg
+	}
+	// The whole file (hi) fails; the lines before the parser's line are
+	// taken to be fine (lo).
+	lo, hi := max(line, 1)-1, len(ends)
+	if hi <= lo {
+		return line
+	}
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if failsAt(mid) {
+			hi = mid
+		} else {
+			lo = mid
 		}
 	}
-	return line
+	return hi
 }
 
 // yamlPairs yields the keys and values of a mapping node (nothing for any
