@@ -132,7 +132,7 @@ func (fsys *FS) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
-	p, e, err := fsys.resolve(name)
+	p, e, err := fsys.resolve(name, true)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -155,7 +155,7 @@ func (fsys *FS) ReadFile(name string) ([]byte, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrInvalid}
 	}
-	p, e, err := fsys.resolve(name)
+	p, e, err := fsys.resolve(name, true)
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
@@ -175,7 +175,7 @@ func (fsys *FS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrInvalid}
 	}
-	p, e, err := fsys.resolve(name)
+	p, e, err := fsys.resolve(name, true)
 	if err == nil && e.kind != kindDir && e.kind != kindSubmodule {
 		err = syscall.ENOTDIR
 	}
@@ -195,11 +195,43 @@ func (fsys *FS) Stat(name string) (fs.FileInfo, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrInvalid}
 	}
-	p, e, err := fsys.resolve(name)
+	p, e, err := fsys.resolve(name, true)
 	if err != nil {
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
 	}
 	return fsys.info(path.Base(name), p, e), nil
+}
+
+// Lstat implements fs.ReadLinkFS: a symbolic link is described, not
+// followed.
+func (fsys *FS) Lstat(name string) (fs.FileInfo, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "lstat", Path: name, Err: fs.ErrInvalid}
+	}
+	p, e, err := fsys.resolve(name, false)
+	if err != nil {
+		return nil, &fs.PathError{Op: "lstat", Path: name, Err: err}
+	}
+	return fsys.info(path.Base(name), p, e), nil
+}
+
+// ReadLink implements fs.ReadLinkFS.
+func (fsys *FS) ReadLink(name string) (string, error) {
+	if !fs.ValidPath(name) {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
+	}
+	p, e, err := fsys.resolve(name, false)
+	if err == nil && e.kind != kindLink {
+		err = errors.New("not a symbolic link")
+	}
+	if err != nil {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: err}
+	}
+	b, err := fsys.blob(p, e.id)
+	if err != nil {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: err}
+	}
+	return string(b.data), nil
 }
 
 func (fsys *FS) readDir(p string, e entry) ([]fs.DirEntry, error) {
@@ -227,10 +259,11 @@ func join(dir, name string) string {
 	return dir + "/" + name
 }
 
-// resolve finds the entry name refers to, following symbolic links, and
-// returns its resolved path. A link that leaves the repository is
+// resolve finds the entry name refers to and returns its resolved path,
+// following symbolic links in every element but the last, and in the last
+// too when follow is set. A link that leaves the repository is
 // forges.ErrOutsideRepository.
-func (fsys *FS) resolve(name string) (string, entry, error) {
+func (fsys *FS) resolve(name string, follow bool) (string, entry, error) {
 	if name == "." {
 		return ".", entry{name: ".", kind: kindDir, perm: 0o755}, nil
 	}
@@ -248,7 +281,7 @@ func (fsys *FS) resolve(name string) (string, entry, error) {
 		}
 		p := join(cur, parts[i])
 		last := i == len(parts)-1
-		if e.kind == kindLink {
+		if e.kind == kindLink && (!last || follow) {
 			hops++
 			if hops > maxLinkHops {
 				return "", entry{}, errors.New("symbolic link loop")
@@ -508,7 +541,7 @@ func (i *fileInfo) Name() string { return i.name }
 // Size fetches the file when asked: GitLab's tree has no sizes. A fetch
 // failure reports 0 here and is kept for FS.Err.
 func (i *fileInfo) Size() int64 {
-	if i.e.kind != kindFile {
+	if i.e.kind != kindFile && i.e.kind != kindLink {
 		return 0
 	}
 	b, _ := i.fsys.blob(i.path, i.e.id)
