@@ -16,7 +16,15 @@ func Builtin() []*Rule {
 		LicenseApproved,
 		LicenseCopyrightHolder,
 		// Documentation (docs.go)
+		DocsReadme,
+		DocsReadmeSections,
+		DocsContributing,
+		DocsCodeOfConduct,
+		DocsCodeowners,
 		// Security (security.go, workflows.go)
+		SecurityContact,
+		SecurityPolicy,
+		SecurityPrivateReporting,
 		SecurityCodeQL,
 		SecurityDependencyReview,
 		// GitHub Actions (actions.go)
@@ -28,6 +36,8 @@ func Builtin() []*Rule {
 		RepoDescription,
 		// Metadata, branding, packages (meta.go, brand.go, packages.go)
 		MetaPubliccode,
+		BrandContactDomain,
+		BrandBadge,
 		PackagesCoordinates,
 	}
 }
