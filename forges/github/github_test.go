@@ -652,7 +652,11 @@ func TestMalformedAnswerMakesRepositoryErrored(t *testing.T) {
 
 func TestTimeoutsRetriedThenErrored(t *testing.T) {
 	e := setup(t, forgetest.GitHubOptions{ReposDir: orgWithDefaults(t, 2)}, func(o *github.Options) {
-		o.HTTP = func(h *httpx.Options) { h.Timeout = 100 * time.Millisecond; h.RetryWait = time.Millisecond; h.MaxRetries = 1 }
+		o.HTTP = func(h *httpx.Options) {
+			h.Timeout = 100 * time.Millisecond
+			h.RetryWait = time.Millisecond
+			h.MaxRetries = 1
+		}
 	})
 	e.fake.Fault(forgetest.GitHubFault{Path: "/repos/lhm/app-0/git/trees/*", Kind: forgetest.Timeout})
 	rep := scan(t, []forges.Source{e.source(t, "lhm")}, 2)
