@@ -261,11 +261,31 @@ func (r orgReader) readFile(name string) ([]byte, error) {
 // reads the best one of the first directory that has one.
 func (f *Facts) findIn(r placeReader, name string, dirs []string, match nameMatcher) File {
 	out := File{Name: name, Origin: OriginRepository}
+	// The root listing says which of .github, docs and .gitlab exist, so
+	// absent ones cost no request on a remote forge.
+	root, rootErr := r.readDir(".")
+	listable := func(dir string) bool {
+		if dir == "." || rootErr != nil {
+			return true
+		}
+		for _, e := range root {
+			if e.Name() == dir {
+				return e.IsDir() || e.Type()&fs.ModeSymlink != 0
+			}
+		}
+		return false
+	}
 	for _, dir := range dirs {
 		out.Searched = append(out.Searched, placeName(dir))
+		if !listable(dir) {
+			continue
+		}
 		entries, err := r.readDir(dir)
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) || isNotDir(err) {
+			// A missing directory, a file where the directory would be, or
+			// a link out of the repository: the forge finds nothing there
+			// either.
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, forges.ErrOutsideRepository) || isNotDir(err) {
 				continue
 			}
 			out.Err = fmt.Errorf("cannot list %s: %w", placeName(dir), unwrapPath(err))

@@ -427,3 +427,54 @@ func benchDocRules(b *testing.B, files fstest.MapFS) {
 		rules.Run(context.Background(), repo, set)
 	}
 }
+
+// refusingFS refuses to list some directories with an error.
+type refusingFS struct {
+	fstest.MapFS
+	refuse map[string]error
+}
+
+func (r refusingFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if err, ok := r.refuse[name]; ok {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: err}
+	}
+	return r.MapFS.ReadDir(name)
+}
+
+func TestLookupOddDirectories(t *testing.T) {
+	long := strings.Repeat("text ", 100)
+	t.Run("docs is a file", func(t *testing.T) {
+		cfs := newCountFS(fstest.MapFS{"docs": file("not a directory")})
+		f := rules.NewFacts(docRepo(nil, func(r *forges.Repo) { r.FS = cfs })).FindReadme()
+		if f.Found() || f.Err != nil {
+			t.Fatalf("got %+v", f)
+		}
+		if cfs.dirs["docs"] != 0 || cfs.dirs[".github"] != 0 {
+			t.Errorf("listed %v; only the root needs listing when .github and docs are absent", cfs.dirs)
+		}
+	})
+	t.Run(".github links out of the repository", func(t *testing.T) {
+		repo := docRepo(nil)
+		repo.FS = refusingFS{fstest.MapFS{"README.md": file(long), ".github/README.md": file(long)}, map[string]error{".github": forges.ErrOutsideRepository}}
+		f := rules.NewFacts(repo).FindReadme()
+		if f.Path != "README.md" || f.Err != nil {
+			t.Fatalf("got %q, err %v; want the root README", f.Path, f.Err)
+		}
+	})
+	t.Run("a listing that fails is an error, not a missing file", func(t *testing.T) {
+		repo := docRepo(nil)
+		repo.FS = refusingFS{fstest.MapFS{"README.md": file(long), ".github/README.md": file(long)}, map[string]error{".github": errors.New("HTTP 502 from the forge")}}
+		got := docRun(t, rules.DocsReadme, repo, nil)
+		if len(got) != 1 {
+			t.Fatalf("got %+v", got)
+		}
+		wantResult(t, got[0], rules.StatusError, "", 0, "cannot list .github/", "HTTP 502")
+	})
+	t.Run("organisation defaults that cannot be listed", func(t *testing.T) {
+		repo := docRepo(fstest.MapFS{"README.md": file(long)})
+		repo.OrgDefaults = refusingFS{fstest.MapFS{}, map[string]error{".": errors.New("rate limited")}}
+		repo.OrgDefaultsName = "it-at-m/.github"
+		got := docRun(t, rules.DocsCodeOfConduct, repo, nil)
+		wantResult(t, got[0], rules.StatusError, "", 0, "organisation defaults it-at-m/.github", "rate limited")
+	})
+}
