@@ -259,6 +259,8 @@ func (f *Forge) groupProjects(ctx context.Context, path string) ([]*gl.Project, 
 			if ps, ok, uerr := f.userProjects(ctx, path); uerr != nil || ok {
 				return ps, uerr
 			}
+		} else if _, _, perr := f.client.Projects.GetProject(path, &gl.GetProjectOptions{}, gl.WithContext(ctx)); perr == nil {
+			return nil, forges.Userf("%s on %s is a project, not a group: scan it with `ospo-scan repo %s/%s`", path, f.host, f.host, path)
 		}
 		return nil, forges.Userf("group %s not found on %s%s", path, f.host, f.privateHint())
 	}

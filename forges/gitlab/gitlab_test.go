@@ -184,6 +184,7 @@ func TestUnknownGroupAndProject(t *testing.T) {
 		{"lhm/nope", false, "group lhm/nope not found on " + testHost},
 		{"lhm/nope", true, "project lhm/nope not found on " + testHost},
 		{"lhm/team", true, "lhm/team on " + testHost + " is a group, not a project: scan it with `ospo-scan org " + testHost + "/lhm/team`"},
+		{"lhm/team/d", false, "lhm/team/d on " + testHost + " is a project, not a group: scan it with `ospo-scan repo " + testHost + "/lhm/team/d`"},
 	} {
 		_, err := h.source(t, tc.path, tc.isRepo).List(ctx)
 		var ue *forges.UserError
