@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -228,7 +229,7 @@ func Detect(path string, data []byte) File {
 		f.Empty = true
 		return f
 	}
-	cov := licensecheck.Scan(text)
+	cov := scan(text, total)
 	var urls []string
 	var words []int
 	sum := 0
@@ -348,4 +349,56 @@ func mentions(text []byte) []string {
 		}
 	}
 	return ids
+}
+
+// commonIDs are the licences the fast scanner knows: the ones public
+// administrations publish under or meet in cooperation projects. Building
+// licensecheck's full scanner (over 500 licences) costs seconds of CPU on
+// first use, which would dominate every scan; this set costs tens of
+// milliseconds. A text the fast scanner does not recognise is scanned
+// again with the full set, so a rare licence is still named.
+var commonIDs = map[string]bool{}
+
+func init() {
+	for _, id := range strings.Fields(`MIT MIT-0 Apache-2.0 BSD-2-Clause BSD-3-Clause 0BSD ISC Zlib BSL-1.0
+		EUPL-1.1 EUPL-1.2 AGPL-3.0 GPL-2.0 GPL-3.0 LGPL-2.1 LGPL-3.0 MPL-2.0
+		EPL-1.0 EPL-2.0 Unlicense CC0-1.0 CC-BY-4.0 CC-BY-SA-4.0 Artistic-2.0 WTFPL`) {
+		commonIDs[id] = true
+	}
+}
+
+// fullScanMinWords is the shortest unrecognised text that is scanned again
+// with the full licence set.
+const fullScanMinWords = 25
+
+var (
+	commonOnce    sync.Once
+	commonScanner *licensecheck.Scanner
+	commonErr     error
+)
+
+// scan classifies text with the fast scanner, falling back to the full
+// built-in set when a text of licence length is not recognised.
+func scan(text []byte, words int) licensecheck.Coverage {
+	commonOnce.Do(func() {
+		var subset []licensecheck.License
+		for _, l := range licensecheck.BuiltinLicenses() {
+			if commonIDs[l.ID] {
+				subset = append(subset, l)
+			}
+		}
+		commonScanner, commonErr = licensecheck.NewScanner(subset)
+	})
+	if commonErr != nil {
+		return licensecheck.Scan(text)
+	}
+	cov := commonScanner.Scan(text)
+	// A one-line pointer ("see README") is not worth the full set.
+	if cov.Percent >= MinCoverage*100 || words < fullScanMinWords {
+		return cov
+	}
+	if full := licensecheck.Scan(text); full.Percent > cov.Percent {
+		return full
+	}
+	return cov
 }

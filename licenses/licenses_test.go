@@ -326,3 +326,20 @@ func BenchmarkDetectEUPL(b *testing.B) {
 		Detect("LICENSE", data)
 	}
 }
+
+// TestRareLicenceFallsBackToFullSet: the fast scanner knows only common
+// licences; a rare one must still be named, through the full set.
+func TestRareLicenceFallsBackToFullSet(t *testing.T) {
+	beerware := `"THE BEER-WARE LICENSE" (Revision 42):
+<phk@FreeBSD.ORG> wrote this file. As long as you retain this notice you
+can do whatever you want with this stuff. If we meet some day, and you think
+this stuff is worth it, you can buy me a beer in return Poul-Henning Kamp
+`
+	f := Detect("LICENSE", []byte(beerware))
+	if len(f.Matches) == 0 || f.Matches[0].SPDX != "Beerware" {
+		t.Fatalf("Beerware not recognised: %+v", f)
+	}
+	if commonIDs["Beerware"] {
+		t.Fatal("Beerware should not be in the fast set, or this test proves nothing")
+	}
+}
