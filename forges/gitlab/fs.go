@@ -33,10 +33,14 @@ const treePage = 100
 // recursive tree. When that page holds the whole tree (up to 100 entries:
 // most small repositories), every later lookup is answered from it. When
 // it does not, the FS lists only the directories rules ask for, one
-// non-recursive listing each, so a large repository costs what a small one
-// does. Files are fetched raw, each at most once, only when read; a file
-// over forges.MaxFileSize is refused from its Content-Length without
-// reading it. Symbolic links are followed inside the repository only.
+// non-recursive listing each (a hidden configuration folder such as
+// .github recursively, which brings .github/workflows along), so a large
+// repository costs about what a small one does. Files are fetched by
+// object id, each content at most once, only when read; a file over
+// forges.MaxFileSize is refused with forges.ErrTooLarge (from its
+// Content-Length when the transport passes that on, else after reading
+// one byte more than the cap). Symbolic links are followed inside the
+// repository only.
 //
 // A fetch that fails (the project vanished, retries exhausted, a malformed
 // response) is returned to the rule and kept: Err reports it, so the
@@ -329,28 +333,91 @@ func (fsys *FS) resolve(name string, follow bool) (string, entry, error) {
 // directory, or "."), fetching it at most once.
 func (fsys *FS) dir(p string) (*dirListing, error) {
 	fsys.initOnce.Do(fsys.init)
-	if fsys.whole {
-		fsys.mu.Lock()
-		l, ok := fsys.dirs[p]
-		fsys.mu.Unlock()
-		if !ok {
-			return nil, fs.ErrNotExist
-		}
-		return l.val, l.err
-	}
 	return get(fsys, fsys.dirs, p, func() (*dirListing, error) {
+		if fsys.whole {
+			return nil, fs.ErrNotExist // every directory is known already
+		}
+		if p != "." && strings.HasPrefix(path.Base(p), ".") {
+			// A configuration folder (.github, .gitlab) is small, and rules
+			// read its subfolders too (.github/workflows): one recursive
+			// page usually holds all of it.
+			nodes, resp, err := fsys.treePage(p, true, nil)
+			if err != nil {
+				return nil, err
+			}
+			if next, _ := nextPage(resp); next == nil {
+				dirs := buildDirs(p, nodes)
+				fsys.adopt(dirs, p)
+				return dirs[p], nil
+			}
+		}
 		nodes, err := fsys.listTree(p, false)
 		if err != nil {
 			return nil, err
 		}
-		d := &dirListing{entries: make(map[string]entry, len(nodes))}
-		for _, n := range nodes {
-			if e, ok := toEntry(n); ok {
-				d.entries[e.name] = e
-			}
-		}
-		return d, nil
+		return buildDirs(p, nodes)[p], nil
 	})
+}
+
+// done returns a lazy value that is already computed.
+func done[T any](v T, err error) *lazy[T] {
+	l := &lazy[T]{}
+	l.once.Do(func() { l.val, l.err = v, err })
+	return l
+}
+
+// adopt records the listings of a recursive listing, all but skip (the
+// one being computed), unless a listing is known already.
+func (fsys *FS) adopt(dirs map[string]*dirListing, skip string) {
+	fsys.mu.Lock()
+	defer fsys.mu.Unlock()
+	for q, d := range dirs {
+		if _, ok := fsys.dirs[q]; !ok && q != skip {
+			fsys.dirs[q] = done(d, nil)
+		}
+	}
+}
+
+// buildDirs turns the entries of a recursive listing of base into the
+// listings of base and every directory below it.
+func buildDirs(base string, nodes []*gl.TreeNode) map[string]*dirListing {
+	dirs := map[string]*dirListing{base: {entries: map[string]entry{}}}
+	ensure := func(q string) *dirListing {
+		d, ok := dirs[q]
+		if !ok {
+			d = &dirListing{entries: map[string]entry{}}
+			dirs[q] = d
+		}
+		return d
+	}
+	for _, n := range nodes {
+		if n == nil || (base != "." && !strings.HasPrefix(n.Path, base+"/")) {
+			continue
+		}
+		e, ok := toEntry(n)
+		if !ok {
+			continue
+		}
+		if e.kind == kindDir {
+			ensure(n.Path)
+		}
+		// Make the chain of parents exist, even when a listing lacks a
+		// directory's own entry.
+		child := n.Path
+		for parent := path.Dir(child); ; parent = path.Dir(parent) {
+			pd := ensure(parent)
+			if child == n.Path {
+				pd.entries[e.name] = e
+			} else if _, ok := pd.entries[path.Base(child)]; !ok {
+				pd.entries[path.Base(child)] = entry{name: path.Base(child), kind: kindDir, perm: 0o755}
+			}
+			if parent == base || parent == "." {
+				break
+			}
+			child = parent
+		}
+	}
+	return dirs
 }
 
 // init fetches the first page of the recursive tree; when it holds the
@@ -359,52 +426,20 @@ func (fsys *FS) init() {
 	if fsys.ref.branch == "" {
 		// An empty repository: no tree to ask for.
 		fsys.whole = true
-		fsys.dirs["."] = &lazy[*dirListing]{val: &dirListing{entries: map[string]entry{}}}
+		fsys.dirs["."] = done(&dirListing{entries: map[string]entry{}}, nil)
 		return
 	}
 	nodes, resp, err := fsys.treePage(".", true, nil)
 	if err != nil {
 		fsys.whole = true
-		fsys.dirs["."] = &lazy[*dirListing]{err: err}
+		fsys.dirs["."] = done[*dirListing](nil, err)
 		return
 	}
 	if next, _ := nextPage(resp); next != nil {
 		return // a large tree: list directories one by one
 	}
 	fsys.whole = true
-	dirs := map[string]*dirListing{".": {entries: map[string]entry{}}}
-	for _, n := range nodes {
-		if n.Type == "tree" {
-			dirs[n.Path] = &dirListing{entries: map[string]entry{}}
-		}
-	}
-	for _, n := range nodes {
-		e, ok := toEntry(n)
-		if !ok {
-			continue
-		}
-		parent := path.Dir(n.Path)
-		d, ok := dirs[parent]
-		if !ok {
-			// A listing without its parent directory's own entry; make
-			// the chain of parents exist.
-			for q := parent; q != "."; q = path.Dir(q) {
-				if _, ok := dirs[q]; !ok {
-					dirs[q] = &dirListing{entries: map[string]entry{}}
-					pd := path.Dir(q)
-					if dirs[pd] == nil {
-						dirs[pd] = &dirListing{entries: map[string]entry{}}
-					}
-					dirs[pd].entries[path.Base(q)] = entry{name: path.Base(q), kind: kindDir, perm: 0o755}
-				}
-			}
-			d = dirs[parent]
-		}
-		d.entries[e.name] = e
-	}
-	for p, d := range dirs {
-		fsys.dirs[p] = &lazy[*dirListing]{val: d}
-	}
+	fsys.adopt(buildDirs(".", nodes), "")
 }
 
 func toEntry(n *gl.TreeNode) (entry, bool) {

@@ -113,13 +113,13 @@ func TestLargeTreeListsOnlyWhatIsRead(t *testing.T) {
 			h, r, dir := oneProject(t, bigRepo(), tc.opts)
 			readDefaultPlaces(t, r.FS)
 			// One recursive page that does not hold the tree, then the
-			// root, .github, .github/workflows and docs; .gitlab does not
-			// exist and costs nothing.
-			if n := h.fake.Count("/repository/tree"); n != 5 {
-				t.Errorf("%d tree requests, want 5", n)
+			// root, .github with .github/workflows in one recursive page,
+			// and docs; .gitlab does not exist and costs nothing.
+			if n := h.fake.Count("/repository/tree"); n != 4 {
+				t.Errorf("%d tree requests, want 4", n)
 			}
-			if n := h.fake.Count("recursive=true"); n != 1 {
-				t.Errorf("%d recursive requests, want 1", n)
+			if n := h.fake.Count("recursive=true"); n != 2 {
+				t.Errorf("%d recursive requests, want 2", n)
 			}
 			// A folder of 121 entries (main.go and 120 more) takes two pages.
 			es, err := fs.ReadDir(r.FS, "src")
@@ -147,6 +147,29 @@ func TestLargeTreeListsOnlyWhatIsRead(t *testing.T) {
 			sameTree(t, lr.FS, r.FS)
 		})
 	}
+}
+
+func TestLargeConfigFolder(t *testing.T) {
+	files := bigRepo()
+	for i := range 110 {
+		files[fmt.Sprintf(".github/ISSUE_TEMPLATE/t%03d.md", i)] = fmt.Sprintf("template %d\n", i)
+	}
+	h, r, dir := oneProject(t, files, forgetest.GitLabOptions{})
+	readDefaultPlaces(t, r.FS)
+	// The probe, the root, a recursive page of .github that does not hold
+	// it, then .github, .github/workflows and docs one by one.
+	if n := h.fake.Count("/repository/tree"); n != 6 {
+		t.Errorf("%d tree requests, want 6", n)
+	}
+	lc, err := local.NewCheckout(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lr, err := lc.Open(context.Background(), mustList(t, lc)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, lr.FS, r.FS)
 }
 
 func mustList(t *testing.T, s forges.Source) []forges.Meta {

@@ -278,10 +278,12 @@ func (f *Forge) groupProjects(ctx context.Context, path string) ([]*gl.Project, 
 func (f *Forge) userProjects(ctx context.Context, username string) (_ []*gl.Project, ok bool, _ error) {
 	users, _, err := f.client.Users.ListUsers(&gl.ListUsersOptions{Username: gl.Ptr(username)}, gl.WithContext(ctx))
 	if err != nil {
-		if errors.Is(err, gl.ErrNotFound) {
-			return nil, false, nil
+		if ctx.Err() != nil {
+			return nil, false, ctx.Err()
 		}
-		return nil, false, f.apiError(err, "user "+username)
+		// Some instances hide their users from visitors; the group was
+		// not found either way, and that is the message to give.
+		return nil, false, nil
 	}
 	var uid int64
 	for _, u := range users {
