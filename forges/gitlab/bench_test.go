@@ -49,6 +49,33 @@ func BenchmarkColdRequestsPerProject(b *testing.B) {
 	}
 }
 
+// BenchmarkColdRequestsPerLargeProject is BenchmarkColdRequestsPerProject
+// with 200 more files in src/ of every fixture, as real projects have:
+// the tree no longer fits one page, and folders are listed one by one.
+func BenchmarkColdRequestsPerLargeProject(b *testing.B) {
+	root := b.TempDir()
+	fixtures := mustProjects(b, sampleOrg)
+	for _, f := range fixtures {
+		copyDir(b, filepath.Join(sampleOrg, f), filepath.Join(root, f))
+		files := map[string]string{}
+		for i := range 200 {
+			files[fmt.Sprintf("src/f%03d.txt", i)] = fmt.Sprintf("%d\n", i)
+		}
+		writeTree(b, filepath.Join(root, f), files)
+	}
+	fake := forgetest.NewGitLab(b, forgetest.GitLabOptions{Groups: map[string]string{"lhm": root}})
+	var total, listing, trees int
+	for b.Loop() {
+		fake.ResetRequests()
+		h := connect(b, fake, setup{})
+		scanWith(b, h.source(b, "lhm", false), 8)
+		total, listing, trees = fake.Count(""), fake.Count("/groups/"), fake.Count("/repository/tree")
+	}
+	n := float64(len(fixtures))
+	b.ReportMetric(float64(total-listing)/n, "fetch-req/project")
+	b.ReportMetric(float64(trees)/n, "tree-req/project")
+}
+
 // BenchmarkWarmCache scans the fixture organisation a second time with the
 // cache of the first: every request is conditional, file contents come
 // from disk.
