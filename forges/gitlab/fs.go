@@ -536,7 +536,7 @@ func (fsys *FS) fetchBlob(p, id string) (blob, error) {
 	// that a file over the cap is refused without reading it.
 	resp, err := fsys.f.hc.Do(req.Request.WithContext(fsys.ctx))
 	if err != nil {
-		return blob{}, fsys.fail(fmt.Errorf("reading %s of %s on %s: %w", p, fsys.ref.fullName, fsys.f.host, err))
+		return blob{}, fsys.fail(fmt.Errorf("reading %s of %s on %s: %w", p, fsys.ref.fullName, fsys.f.host, concise(err)))
 	}
 	defer resp.Body.Close()
 	switch {

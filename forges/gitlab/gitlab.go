@@ -13,8 +13,10 @@ package gitlab
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -408,7 +410,23 @@ func (f *Forge) apiError(err error, what string) error {
 		}
 		return fmt.Errorf("reading %s on %s: HTTP %d %s", what, f.host, er.Response.StatusCode, strings.TrimSpace(er.Message))
 	}
-	return fmt.Errorf("reading %s on %s: %w", what, f.host, err)
+	return fmt.Errorf("reading %s on %s: %w", what, f.host, concise(err))
+}
+
+// concise drops what a user cannot act on from a transport error: the
+// method and URL that *url.Error adds, and names a decoding failure as the
+// server's malformed answer. The result still wraps the cause.
+func concise(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		err = ue.Err
+	}
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &se) || errors.As(err, &te) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("the server sent malformed JSON (%w)", err)
+	}
+	return err
 }
 
 func (f *Forge) privateHint() string {

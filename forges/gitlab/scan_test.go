@@ -176,9 +176,9 @@ func TestFaultsMakeProjectsErrored(t *testing.T) {
 	rep := scan(t, h.source(t, "lhm", false))
 
 	want := map[string]string{
-		"lhm/p1": "HTTP 500",
-		"lhm/p2": "no answer in time",
-		"lhm/p3": "the file tree of lhm/p3",
+		"lhm/p1": " of lhm/p1 on " + testHost + ": HTTP 500 Internal Server Error (gave up after 2 attempts)",
+		"lhm/p2": "reading the file tree of lhm/p2 on " + testHost + ": no answer in time",
+		"lhm/p3": "reading the file tree of lhm/p3 on " + testHost + ": the server sent malformed JSON",
 		"lhm/p4": "is gone (HTTP 404)",
 		"lhm/p5": "",
 		"lhm/p6": "",
