@@ -33,6 +33,7 @@ var formats = []struct {
 	{"json", writeJSON},
 	{"sarif", writeSARIF},
 	{"markdown", writeMarkdown},
+	{"html", writeHTML},
 }
 
 // Formats returns the names of the report formats, default first.
