@@ -17,23 +17,35 @@ import (
 // address.
 func fileLink(r *Report, repo *Repository, path string, line int) string {
 	path = strings.TrimPrefix(path, "./")
-	if path == "" {
+	prefix, ok := linkPrefix(r, repo)
+	if path == "" || !ok {
 		return ""
 	}
 	anchor := ""
 	if line > 0 {
 		anchor = "#L" + strconv.Itoa(line)
 	}
+	link := prefix + escapePath(path) + anchor
+	if isWebURL(link) {
+		return link
+	}
+	return relativeRef(link)
+}
+
+// linkPrefix is what fileLink puts before a file's escaped path: a forge
+// address ending in "/blob/BRANCH/", or for local scans "" (one checkout)
+// or "NAME/" (a folder of checkouts). ok is false when files cannot be
+// linked.
+func linkPrefix(r *Report, repo *Repository) (prefix string, ok bool) {
 	if r.Local || repo.Forge == forges.Local {
-		rel := escapePath(path)
 		if len(r.Repositories) > 1 {
-			rel = escapePath(repo.Name) + "/" + rel
+			return escapePath(repo.Name) + "/", true
 		}
-		return relativeRef(rel)
+		return "", true
 	}
 	base := repoLink(repo)
 	if base == "" {
-		return ""
+		return "", false
 	}
 	branch := repo.DefaultBranch
 	if branch == "" {
@@ -44,7 +56,7 @@ func fileLink(r *Report, repo *Repository, path string, line int) string {
 	if repo.Forge == forges.GitLab {
 		sep = "/-/blob/"
 	}
-	return strings.TrimSuffix(base, "/") + sep + escapePath(branch) + "/" + escapePath(path) + anchor
+	return strings.TrimSuffix(base, "/") + sep + escapePath(branch) + "/", true
 }
 
 // repoLink returns the repository's web address if it is an http(s) URL
