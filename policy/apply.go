@@ -113,26 +113,27 @@ func (p *Policy) repositoryExemptions(repo *forges.Repo) []*exemption {
 			p.warn(fmt.Sprintf("%s:%d:%d: %s: is ignored; a repository's own policy file may only declare exemptions", k.at.file, k.at.line, k.at.col, k.v))
 		}
 	}
+	var valid []*exemption
 	for _, e := range d.exemptions {
 		if e.repository.v == "" {
 			e.repository = str{v: repo.Meta.FullName, at: e.at}
 		}
 		if !e.matchesRepo(repo.Meta) {
-			errs = append(errs, e.repository.at.err("a repository may only exempt itself", "exemption for %s ignored", e.repository.v))
+			errs = append(errs, e.repository.at.err("a repository may only exempt itself", "exemption for %s", e.repository.v))
 			continue
 		}
 		if err := p.checkExemptionRule(e); err != nil {
 			errs = append(errs, err)
 			continue
 		}
+		valid = append(valid, e)
 	}
-	if len(errs) > 0 {
-		for _, e := range errs {
-			p.warn("ignored the exemptions of " + e.Error())
-		}
-		return nil
+	// The file's valid exemptions apply; each problem ignores only the
+	// part it is about.
+	for _, e := range errs {
+		p.warn("ignored part of a repository's policy file: " + e.Error())
 	}
-	return d.exemptions
+	return valid
 }
 
 func (p *Policy) warn(s string) {

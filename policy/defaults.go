@@ -186,7 +186,6 @@ func WriteInit(w io.Writer, builtin []*rules.Rule) error {
 	return enc.Close()
 }
 
-
 // wrap folds a paragraph into comment lines of at most 76 characters.
 func wrap(s string) string {
 	var lines []string

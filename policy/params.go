@@ -212,6 +212,11 @@ func closestLicense(s string) string {
 	norm := func(x string) string {
 		return strings.NewReplacer(" ", "", "-", "", "_", "", ".", "", "v", "").Replace(strings.ToLower(x))
 	}
+	for _, w := range strings.Fields(s) {
+		if w == "AND" || w == "OR" || w == "WITH" {
+			return "" // an expression: the hint shows how to write one
+		}
+	}
 	want := norm(s)
 	if want == "" {
 		return ""
@@ -219,10 +224,14 @@ func closestLicense(s string) string {
 	ids := spdxlicenses.GetLicenses()
 	var prefixed []string
 	best, bestD := "", 3
+	longestPrefix := ""
 	for _, id := range ids {
 		n := norm(id)
 		if n == want {
 			return id
+		}
+		if strings.HasPrefix(strings.ToLower(s), strings.ToLower(id)) && len(id) > len(longestPrefix) {
+			longestPrefix = id // "EUPL-1.2.0" -> EUPL-1.2
 		}
 		if strings.HasPrefix(strings.ToLower(id), strings.ToLower(s)) {
 			prefixed = append(prefixed, id)
@@ -230,6 +239,9 @@ func closestLicense(s string) string {
 		if d := levenshtein.ComputeDistance(want, n); d < bestD {
 			best, bestD = id, d
 		}
+	}
+	if longestPrefix != "" {
+		return longestPrefix
 	}
 	if len(prefixed) > 0 {
 		sort.Strings(prefixed)

@@ -138,11 +138,12 @@ func parseWith(file string, src []byte, repoFile bool) (d *doc, errs ErrorList) 
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return d, nil // an empty file is the built-in defaults
 	}
+	if n := dec.resolve(root.Content[0]); n != nil && n.Kind != yaml.MappingNode && !(n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+		dec.fail(n, "start with keys such as rules:, profiles:, exemptions:", "the policy must be a mapping, not %s", kindName(n))
+		return d, dec.errs
+	}
 	top, ok := dec.object(root.Content[0], "the policy", topKeys)
 	if !ok {
-		if len(dec.errs) == 0 {
-			dec.fail(root.Content[0], "start with keys such as rules:, profiles:, exemptions:", "the policy must be a mapping")
-		}
 		return d, dec.errs
 	}
 	for _, k := range topKeys {
