@@ -78,7 +78,6 @@ func aliasBomb() string {
 	return b.String()
 }
 
-
 func TestAliasBombIsBounded(t *testing.T) {
 	start := time.Now()
 	parseErr(t, aliasBomb())
