@@ -425,14 +425,10 @@ func checkCodeowners(p *Pass) []Result {
 		return []Result{p.Errorf("", "cannot look for CODEOWNERS: %v", f.Err)}
 	case !f.Found():
 		expected := ".github/CODEOWNERS"
-		hint := ""
 		if p.Repo.Meta.Forge == forges.GitLab {
 			expected = "CODEOWNERS"
-			if hasEntry(p.Facts, ".github", "CODEOWNERS") {
-				hint = " (.github/CODEOWNERS exists, but GitLab does not read it)"
-			}
 		}
-		return []Result{p.Failed(expected, 0, "no CODEOWNERS in %s%s; add %s with a default rule such as \"* @it-at-m/your-team\"", f.SearchedPlaces(), hint, expected)}
+		return []Result{p.Failed(expected, 0, "no CODEOWNERS in %s; add %s with a default rule such as \"* @it-at-m/your-team\"", f.SearchedPlaces(), expected)}
 	case f.Err != nil:
 		return []Result{p.Errorf(f.Path, "%s", ReadError(f.Path, f.Err))}
 	}

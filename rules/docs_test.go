@@ -266,7 +266,8 @@ func TestDocsCodeowners(t *testing.T) {
 		{"the first file found wins", fstest.MapFS{".github/CODEOWNERS": file("/src/ @a\n"), "CODEOWNERS": file("* @b\n")}, false, rules.StatusFail, ".github/CODEOWNERS", 0, []string{"no default"}},
 		{"GitLab location", fstest.MapFS{".gitlab/CODEOWNERS": file("* @landeshauptstadt-muenchen/team\n")}, true, rules.StatusPass, ".gitlab/CODEOWNERS", 1, []string{"GitLab location"}},
 		{"GitLab section default owners", fstest.MapFS{"CODEOWNERS": file("[Backend] @group/backend\n*\n")}, true, rules.StatusPass, "CODEOWNERS", 2, []string{"@group/backend"}},
-		{"GitLab ignores .github", fstest.MapFS{".github/CODEOWNERS": file("* @a\n")}, true, rules.StatusFail, "CODEOWNERS", 0, []string{"the root, docs/ or .gitlab/", ".github/CODEOWNERS exists, but GitLab does not read it"}},
+		{"GitLab mirror keeps .github", fstest.MapFS{".github/CODEOWNERS": file("* @a\n")}, true, rules.StatusPass, ".github/CODEOWNERS", 1, []string{"mirrored project", "GitLab itself reads CODEOWNERS from the root, docs/ or .gitlab/"}},
+		{"GitLab without any", fstest.MapFS{"README.md": file("x")}, true, rules.StatusFail, "CODEOWNERS", 0, []string{"the root, docs/, .gitlab/ or .github/"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

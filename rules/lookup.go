@@ -69,7 +69,9 @@ var communityExts = []string{".md", ".txt", ".rst", ""}
 // either, so both orders are combined, GitHub's first.
 func CodeOwnersDirs(forge string) []string {
 	if forge == forges.GitLab {
-		return []string{".", "docs", ".gitlab"}
+		// GitLab's own order, then .github/ for projects mirrored from
+		// GitHub, which carry their GitHub files unchanged.
+		return []string{".", "docs", ".gitlab", ".github"}
 	}
 	return []string{".github", ".", "docs", ".gitlab"}
 }
@@ -191,8 +193,11 @@ func (f *Facts) FindCodeOwners() File {
 			out.Searched = append(out.Searched, got.Searched...)
 			if got.Found() || got.Err != nil {
 				got.Searched = out.Searched
-				if dir == ".gitlab" {
+				switch {
+				case dir == ".gitlab":
 					got.Note = "GitLab location"
+				case dir == ".github" && repo.Meta.Forge == forges.GitLab:
+					got.Note = "GitHub location of a mirrored project; GitLab itself reads CODEOWNERS from the root, docs/ or .gitlab/"
 				}
 				return got
 			}

@@ -244,7 +244,8 @@ func TestFindCodeOwners(t *testing.T) {
 		{"GitLab: root before docs and .gitlab", fstest.MapFS{"CODEOWNERS": file("b"), ".gitlab/CODEOWNERS": file("d")}, true, "CODEOWNERS", ""},
 		{"GitLab: docs before .gitlab", fstest.MapFS{"docs/CODEOWNERS": file("c"), ".gitlab/CODEOWNERS": file("d")}, true, "docs/CODEOWNERS", ""},
 		{"GitLab: .gitlab", fstest.MapFS{".gitlab/CODEOWNERS": file("d"), ".github/CODEOWNERS": file("a")}, true, ".gitlab/CODEOWNERS", "GitLab location"},
-		{"GitLab ignores .github", fstest.MapFS{".github/CODEOWNERS": file("a")}, true, "", ""},
+		{"GitLab: .github of a mirror comes last", fstest.MapFS{".github/CODEOWNERS": file("a")}, true, ".github/CODEOWNERS", "GitHub location of a mirrored project; GitLab itself reads CODEOWNERS from the root, docs/ or .gitlab/"},
+		{"GitLab: own places before .github", fstest.MapFS{".github/CODEOWNERS": file("a"), "CODEOWNERS": file("b")}, true, "CODEOWNERS", ""},
 		{"name is exact", fstest.MapFS{"codeowners": file("a"), "CODEOWNERS.md": file("b")}, false, "", ""},
 	}
 	for _, tt := range tests {
@@ -257,7 +258,7 @@ func TestFindCodeOwners(t *testing.T) {
 			if f.Path != tt.want || f.Note != tt.wantNote {
 				t.Fatalf("got %q (note %q), want %q (note %q)", f.Path, f.Note, tt.want, tt.wantNote)
 			}
-			if tt.wantNote != "" && !strings.Contains(f.Where(), "GitLab location") {
+			if tt.wantNote != "" && !strings.Contains(f.Where(), tt.wantNote) {
 				t.Errorf("Where = %q", f.Where())
 			}
 		})
