@@ -161,6 +161,7 @@ feed:
 	rep.Local = allLocal(sources)
 	rep.Warnings = opts.Policy.Warnings()
 	rep.Finish()
+	linkMirrors(rep)
 	return rep, nil
 }
 
