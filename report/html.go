@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/it-at-m/ospo-scan/rules"
@@ -43,8 +45,10 @@ type htmlPage struct {
 	Generated   string
 	CSS         template.CSS
 	JS          template.JS
-	Chart       chart
-	RuleRows    []ruleRow
+	// Rules are the columns of the matrix and the rows of the chart.
+	Rules    []RuleInfo
+	Chart    chart
+	RuleRows []ruleRow
 	// Data is the report for the page's script. html/template writes it
 	// as JSON escaped for a script element, so no repository text can
 	// end the element or run.
@@ -168,11 +172,12 @@ func writeHTML(w io.Writer, r *Report, _ options) error {
 		Generated:   r.GeneratedAt.UTC().Format(time.RFC3339),
 		CSS:         htmlCSS,
 		JS:          htmlJS,
-		Data:        pageData(r),
 	}
-	cells := cellStatuses(r)
-	page.Chart = complianceChart(r, cells)
-	for i, ri := range r.Rules {
+	page.Rules = pageRules(r)
+	page.Data = pageData(r, page.Rules)
+	cells := cellStatuses(r, page.Rules)
+	page.Chart = complianceChart(page.Rules, cells)
+	for i, ri := range page.Rules {
 		failing := 0
 		for _, repoCells := range cells {
 			if repoCells[i] == rules.StatusFail {
@@ -194,10 +199,32 @@ func writeHTML(w io.Writer, r *Report, _ options) error {
 	return nil
 }
 
-func pageData(r *Report) htmlData {
+// pageRules is r.Rules plus, sorted after them, any rule that has results
+// but no description (a writer must not drop results because the caller
+// left Report.Rules short).
+func pageRules(r *Report) []RuleInfo {
+	out := slices.Clone(r.Rules)
+	known := map[string]bool{}
+	for _, ri := range out {
+		known[ri.ID] = true
+	}
+	var extra []RuleInfo
+	for _, repo := range r.Repositories {
+		for _, res := range repo.Results {
+			if !known[res.Rule] {
+				known[res.Rule] = true
+				extra = append(extra, RuleInfo{ID: res.Rule, Severity: res.Severity})
+			}
+		}
+	}
+	slices.SortFunc(extra, func(a, b RuleInfo) int { return strings.Compare(a.ID, b.ID) })
+	return append(out, extra...)
+}
+
+func pageData(r *Report, ruleList []RuleInfo) htmlData {
 	d := htmlData{Statuses: htmlStatuses, Severities: htmlSeverities, Repos: make([]htmlRepo, 0, len(r.Repositories))}
 	ruleIndex := map[string]int{}
-	for _, ri := range r.Rules {
+	for _, ri := range ruleList {
 		ruleIndex[ri.ID] = len(d.Rules)
 		d.Rules = append(d.Rules, htmlRule{ID: ri.ID, Title: ri.Title, Severity: severityIndex(ri.Severity), Fix: ri.Fix})
 	}
@@ -213,14 +240,7 @@ func pageData(r *Report) htmlData {
 			hr.Licenses = append(hr.Licenses, fmt.Sprintf("%s in %s (%.0f%% match)", l.SPDX, l.File, l.Coverage*100))
 		}
 		for _, res := range repo.Results {
-			idx, ok := ruleIndex[res.Rule]
-			if !ok {
-				// A rule Report.Rules does not describe still gets a column.
-				idx = len(d.Rules)
-				ruleIndex[res.Rule] = idx
-				d.Rules = append(d.Rules, htmlRule{ID: res.Rule, Severity: severityIndex(res.Severity)})
-			}
-			h := htmlResult{rule: idx, status: statusIndex(res.Status), severity: severityIndex(res.Severity),
+			h := htmlResult{rule: ruleIndex[res.Rule], status: statusIndex(res.Status), severity: severityIndex(res.Severity),
 				message: res.Message, path: res.Path, line: res.Line, isNew: res.New}
 			if res.Exemption != nil {
 				h.note = exemptionText(res.Exemption)
@@ -259,18 +279,18 @@ var statusOrder = map[rules.Status]int{
 	rules.StatusFail: 5, rules.StatusError: 4, rules.StatusExempt: 3, rules.StatusPass: 2, rules.StatusNotApplicable: 1,
 }
 
-// cellStatuses gives, per repository and per rule of r.Rules, the most
+// cellStatuses gives, per repository and per rule of ruleList, the most
 // pressing status of that rule's results ("" when it has none, e.g. for a
 // repository that could not be scanned). The page's script shows the same
 // in its matrix.
-func cellStatuses(r *Report) [][]rules.Status {
+func cellStatuses(r *Report, ruleList []RuleInfo) [][]rules.Status {
 	ruleIndex := map[string]int{}
-	for i, ri := range r.Rules {
+	for i, ri := range ruleList {
 		ruleIndex[ri.ID] = i
 	}
 	out := make([][]rules.Status, len(r.Repositories))
 	for i := range r.Repositories {
-		row := make([]rules.Status, len(r.Rules))
+		row := make([]rules.Status, len(ruleList))
 		for _, res := range r.Repositories[i].Results {
 			j, ok := ruleIndex[res.Rule]
 			if ok && statusOrder[res.Status] > statusOrder[row[j]] {
@@ -301,7 +321,7 @@ type chartSeg struct {
 	Title      string
 }
 
-func complianceChart(r *Report, cells [][]rules.Status) chart {
+func complianceChart(ruleList []RuleInfo, cells [][]rules.Status) chart {
 	const rowH, barH, top = 24, 16, 4
 	c := chart{Width: 1000, BarX: 250, BarW: 460, BarH: barH, LabelX: 725}
 	order := []struct {
@@ -315,7 +335,7 @@ func complianceChart(r *Report, cells [][]rules.Status) chart {
 		{rules.StatusError, "error", "could not be checked"},
 		{rules.StatusNotApplicable, "na", "not applicable"},
 	}
-	for i, ri := range r.Rules {
+	for i, ri := range ruleList {
 		counts := map[rules.Status]int{}
 		total := 0
 		for _, row := range cells {
@@ -357,6 +377,6 @@ func complianceChart(r *Report, cells [][]rules.Status) chart {
 		}
 		c.Rows = append(c.Rows, cr)
 	}
-	c.Height = top*2 + len(r.Rules)*rowH
+	c.Height = top*2 + len(ruleList)*rowH
 	return c
 }

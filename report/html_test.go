@@ -191,3 +191,19 @@ func TestHTMLSizeFor1000Repositories(t *testing.T) {
 	}
 	t.Logf("HTML for 1,000 repositories × %d rules: %d bytes", len(catalogue), len(out))
 }
+
+// A report whose caller left Report.Rules empty still shows every rule
+// that has results, in the chart, the matrix and the filter.
+func TestHTMLRulesFromResults(t *testing.T) {
+	r := sampleReport()
+	r.Rules = nil
+	out := render(t, "html", r)
+	if d := pageJSON(t, out); len(d.Rules) != len(catalogue) || d.Rules[0].ID != "actions/permissions" {
+		t.Errorf("data rules = %+v", d.Rules)
+	}
+	for _, want := range []string{`<text x="725" y="41">75%  3 of 4 pass, 1 fail</text>`, `<option value="security/codeql">security/codeql</option>`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}
