@@ -229,7 +229,7 @@ func Detect(path string, data []byte) File {
 		f.Empty = true
 		return f
 	}
-	cov := scan(text, total)
+	cov := scan(text, total, f.CopyrightLines)
 	var urls []string
 	var words []int
 	sum := 0
@@ -377,9 +377,12 @@ var (
 	commonErr     error
 )
 
-// scan classifies text with the fast scanner, falling back to the full
-// built-in set when a text of licence length is not recognised.
-func scan(text []byte, words int) licensecheck.Coverage {
+// scan classifies text with the fast scanner. A text it does not
+// recognise is scanned again without its copyright lines (a project's own
+// copyright line inserted into a licence's preamble, as eappointment puts
+// one into the EUPL's, breaks the word sequence the patterns expect), and
+// then, if still unrecognised, with the full built-in set.
+func scan(text []byte, words int, copyrights []Copyright) licensecheck.Coverage {
 	commonOnce.Do(func() {
 		var subset []licensecheck.License
 		for _, l := range licensecheck.BuiltinLicenses() {
@@ -393,6 +396,12 @@ func scan(text []byte, words int) licensecheck.Coverage {
 		return licensecheck.Scan(text)
 	}
 	cov := commonScanner.Scan(text)
+	if cov.Percent < MinCoverage*100 && len(copyrights) > 0 {
+		blanked := blankCopyrightLines(text, copyrights)
+		if c := commonScanner.Scan(blanked); c.Percent > cov.Percent {
+			cov, text = c, blanked
+		}
+	}
 	// A one-line pointer ("see README") is not worth the full set.
 	if cov.Percent >= MinCoverage*100 || words < fullScanMinWords {
 		return cov
@@ -401,4 +410,25 @@ func scan(text []byte, words int) licensecheck.Coverage {
 		return full
 	}
 	return cov
+}
+
+// blankCopyrightLines returns a copy of text with the copyright lines replaced by
+// spaces, so byte offsets stay valid.
+func blankCopyrightLines(text []byte, lines []Copyright) []byte {
+	drop := map[int]bool{}
+	for _, c := range lines {
+		drop[c.Line] = true
+	}
+	out := append([]byte(nil), text...)
+	line := 1
+	for i, b := range out {
+		if b == '\n' {
+			line++
+			continue
+		}
+		if drop[line] {
+			out[i] = ' '
+		}
+	}
+	return out
 }

@@ -343,3 +343,23 @@ this stuff is worth it, you can buy me a beer in return Poul-Henning Kamp
 		t.Fatal("Beerware should not be in the fast set, or this test proves nothing")
 	}
 }
+
+// TestCopyrightLineInsideLicencePreamble: eappointment puts its own
+// copyright line between the EUPL's notice and its first paragraph, which
+// breaks the licence pattern; Detect must still name EUPL-1.2.
+func TestCopyrightLineInsideLicencePreamble(t *testing.T) {
+	eupl, err := os.ReadFile("testdata/EUPL-1.2.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(eupl), "\n")
+	custom := "Copyright © 2024 BerlinOnline Stadtportal GmbH & Co KG and Landeshauptstadt München | it@M\n\n"
+	text := strings.Join(lines[:4], "") + custom + strings.Join(lines[4:], "")
+	f := Detect("LICENSE", []byte(text))
+	if len(f.Matches) != 1 || f.Matches[0].SPDX != "EUPL-1.2" || f.Coverage < 0.95 {
+		t.Fatalf("got %+v, want EUPL-1.2 with high coverage", f.Matches)
+	}
+	if len(f.CopyrightLines) != 1 || f.CopyrightLines[0].Line != 5 {
+		t.Errorf("copyright lines %+v, want the custom one on line 5", f.CopyrightLines)
+	}
+}
