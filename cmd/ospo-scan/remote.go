@@ -75,10 +75,9 @@ func (r *remoteForges) source(ctx context.Context, raw string, isRepo bool) (for
 	if err != nil {
 		return nil, err
 	}
-	if r.o.APIURL != "" {
-		if u, err := url.Parse(r.o.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, usageErr("invalid --api-url %q: give the API base URL, e.g. https://ghe.example.org/api/v3 or https://gitlab.example.org/api/v4", r.o.APIURL)
-		}
+	api, err := r.apiURL(t.Host)
+	if err != nil {
+		return nil, err
 	}
 	switch t.Forge {
 	case forges.GitHub:
@@ -88,13 +87,13 @@ func (r *remoteForges) source(ctx context.Context, raw string, isRepo bool) (for
 		if !isRepo && t.Segments() != 1 {
 			return nil, usageErr("org %s: name an organisation, e.g. it-at-m (use `ospo-scan repo` for one repository)", raw)
 		}
-		f, err := r.githubForge(t.Host)
+		f, err := r.githubForge(t.Host, api)
 		if err != nil {
 			return nil, err
 		}
 		return f.Source(ctx, t)
 	case forges.GitLab:
-		f, err := r.gitlabForge(t.Host)
+		f, err := r.gitlabForge(t.Host, api)
 		if err != nil {
 			return nil, err
 		}
@@ -103,7 +102,38 @@ func (r *remoteForges) source(ctx context.Context, raw string, isRepo bool) (for
 	return nil, usageErr("unknown forge for %s: add --forge github or --forge gitlab", raw)
 }
 
-func (r *remoteForges) githubForge(host string) (*github.Forge, error) {
+// apiURL returns the --api-url for host: a HOST=URL entry for it, else
+// the one plain URL, else "" (the forge's default for the host).
+func (r *remoteForges) apiURL(host string) (string, error) {
+	plain := ""
+	for _, v := range r.o.APIURLs {
+		h, u, ok := strings.Cut(v, "=")
+		if !ok || strings.Contains(h, "/") {
+			if plain != "" {
+				return "", usageErr("--api-url given twice without a host: write HOST=URL for each host")
+			}
+			plain = v
+			continue
+		}
+		if strings.EqualFold(h, host) {
+			return checkAPIURL(u)
+		}
+	}
+	if plain == "" {
+		return "", nil
+	}
+	return checkAPIURL(plain)
+}
+
+func checkAPIURL(v string) (string, error) {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", usageErr("invalid --api-url %q: give the API base URL, e.g. https://ghe.example.org/api/v3 or https://gitlab.example.org/api/v4", v)
+	}
+	return v, nil
+}
+
+func (r *remoteForges) githubForge(host, api string) (*github.Forge, error) {
 	r.mu.Lock()
 	f, ok := r.github[host]
 	r.mu.Unlock()
@@ -113,7 +143,7 @@ func (r *remoteForges) githubForge(host string) (*github.Forge, error) {
 	token, env := github.TokenFromEnv(r.s.Getenv)
 	f, err := github.New(github.Options{
 		Host:     host,
-		APIURL:   r.o.APIURL,
+		APIURL:   api,
 		Token:    token,
 		TokenEnv: env,
 		CacheDir: r.cacheDir(),
@@ -130,7 +160,7 @@ func (r *remoteForges) githubForge(host string) (*github.Forge, error) {
 	return f, nil
 }
 
-func (r *remoteForges) gitlabForge(host string) (*gitlab.Forge, error) {
+func (r *remoteForges) gitlabForge(host, api string) (*gitlab.Forge, error) {
 	r.mu.Lock()
 	f, ok := r.gitlab[host]
 	r.mu.Unlock()
@@ -138,7 +168,6 @@ func (r *remoteForges) gitlabForge(host string) (*gitlab.Forge, error) {
 		return f, nil
 	}
 	token := strings.TrimSpace(r.s.Getenv("GITLAB_TOKEN"))
-	api := r.o.APIURL
 	if api == "" {
 		api = "https://" + host + "/api/v4"
 	}

@@ -30,7 +30,7 @@ type ScanOptions struct {
 	IncludeArchived bool
 	IncludeForks    bool
 	Concurrency     int
-	APIURL          string
+	APIURLs         []string
 	Forge           string
 	NoCache         bool
 	CacheDir        string
@@ -58,7 +58,7 @@ func addScanFlags(cmd *cobra.Command, o *ScanOptions, remote bool) {
 	f.BoolVar(&o.IncludeArchived, "include-archived", false, "also scan archived repositories")
 	f.BoolVar(&o.IncludeForks, "include-forks", false, "also scan forks")
 	f.IntVar(&o.Concurrency, "concurrency", 8, "repositories scanned at once")
-	f.StringVar(&o.APIURL, "api-url", "", "API base `URL` for GitHub Enterprise or self-hosted GitLab")
+	f.StringArrayVar(&o.APIURLs, "api-url", nil, "API base `URL` for GitHub Enterprise or self-hosted GitLab; HOST=URL gives one per host when targets are on several hosts")
 	f.StringVar(&o.Forge, "forge", "", "forge of a host whose name does not say it: github or gitlab")
 	f.BoolVar(&o.NoCache, "no-cache", false, "do not use the HTTP cache")
 	f.StringVar(&o.CacheDir, "cache-dir", "", "HTTP cache `DIR` (default: the user cache directory)")
