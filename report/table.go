@@ -154,12 +154,15 @@ func repositoryBlock(w *bufio.Writer, r *Report, repo *Repository, p painter) {
 		}
 	}
 	var rows []findingRow
-	for _, res := range repo.Results {
+	for i, res := range repo.Results {
 		var msg, hint string
 		switch res.Status {
 		case rules.StatusFail:
 			msg = cleanLine(res.Message)
-			if fix := r.Rule(res.Rule).Fix; fix != "" {
+			// The fix hint once per rule: under its last failure (results
+			// are sorted by rule), not repeated for every unpinned action.
+			lastOfRule := i+1 == len(repo.Results) || repo.Results[i+1].Rule != res.Rule || repo.Results[i+1].Status != rules.StatusFail
+			if fix := r.Rule(res.Rule).Fix; fix != "" && lastOfRule {
 				hint = "fix: " + cleanLine(fix)
 			}
 			if res.Exemption != nil && res.Exemption.Expired {

@@ -34,6 +34,7 @@ var formats = []struct {
 	{"sarif", writeSARIF},
 	{"markdown", writeMarkdown},
 	{"html", writeHTML},
+	{"codequality", func(w io.Writer, r *Report, _ options) error { return CodeQuality(w, r) }},
 }
 
 // Formats returns the names of the report formats, default first.

@@ -171,7 +171,8 @@ func runScan(ctx context.Context, s *Streams, job scanJob) error {
 	if baseline != nil {
 		baseline.Mark(rep)
 	}
-	if err := writeReport(ctx, s.Out, o.Output, o.Format, rep); err != nil {
+	color := o.Output == "" && s.Getenv("NO_COLOR") == "" && s.Getenv("TERM") != "dumb" && isTerminal(s.Out)
+	if err := writeReport(ctx, s.Out, o.Output, o.Format, rep, report.WithColor(color)); err != nil {
 		return err
 	}
 	if !o.Quiet {
@@ -189,21 +190,25 @@ func runScan(ctx context.Context, s *Streams, job scanJob) error {
 }
 
 // writeReport renders the report to stdout or, atomically, to path.
-func writeReport(ctx context.Context, stdout io.Writer, path, format string, rep *report.Report) error {
+func writeReport(ctx context.Context, stdout io.Writer, path, format string, rep *report.Report, opts ...report.Option) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	if path == "" {
-		return report.Write(stdout, format, rep)
+		return report.Write(stdout, format, rep, opts...)
 	}
-	return writeFileAtomic(path, func(w io.Writer) error { return report.Write(w, format, rep) })
+	return writeFileAtomic(path, func(w io.Writer) error { return report.Write(w, format, rep, opts...) })
 }
 
 func stderrIsTerminal(s *Streams) bool {
 	if s.Terminal != nil {
 		return *s.Terminal
 	}
-	f, ok := s.Err.(*os.File)
+	return isTerminal(s.Err)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
