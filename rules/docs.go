@@ -447,14 +447,3 @@ func checkCodeowners(p *Pass) []Result {
 	}
 	return []Result{p.Failed(f.Path, 0, "%s has %d rules but no default \"*\" rule, so files they do not match have no owner; add \"* @it-at-m/your-team\" as its first rule", f.Where(), c.Rules)}
 }
-
-// hasEntry reports whether dir lists name, from the memoised listing.
-func hasEntry(f *Facts, dir, name string) bool {
-	es, _ := f.ReadDir(dir)
-	for _, e := range es {
-		if e.Name() == name {
-			return true
-		}
-	}
-	return false
-}
