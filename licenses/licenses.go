@@ -351,65 +351,103 @@ func mentions(text []byte) []string {
 	return ids
 }
 
-// commonIDs are the licences the fast scanner knows: the ones public
-// administrations publish under or meet in cooperation projects. Building
-// licensecheck's full scanner (over 500 licences) costs seconds of CPU on
-// first use, which would dominate every scan; this set costs tens of
-// milliseconds. A text the fast scanner does not recognise is scanned
-// again with the full set, so a rare licence is still named.
-var commonIDs = map[string]bool{}
-
-func init() {
-	for _, id := range strings.Fields(`MIT MIT-0 Apache-2.0 BSD-2-Clause BSD-3-Clause 0BSD ISC Zlib BSL-1.0
+// Licence detection runs in tiers, because building licensecheck's
+// scanner costs time in proportion to the licences it knows: the full set
+// (over 500 licences) takes seconds of CPU on first use, which would
+// dominate every scan. The first tier knows only the licences LHM
+// publishes under (builds in about a millisecond); the second the ones
+// public administrations meet in cooperation projects and dependencies
+// (tens of milliseconds); the full set is built only for a text neither
+// recognises, so a rare licence is still named.
+var tiers = []*tier{
+	newTier("MIT EUPL-1.2"),
+	newTier(`MIT MIT-0 Apache-2.0 BSD-2-Clause BSD-3-Clause 0BSD ISC Zlib BSL-1.0
 		EUPL-1.1 EUPL-1.2 AGPL-3.0 GPL-2.0 GPL-3.0 LGPL-2.1 LGPL-3.0 MPL-2.0
-		EPL-1.0 EPL-2.0 Unlicense CC0-1.0 CC-BY-4.0 CC-BY-SA-4.0 Artistic-2.0 WTFPL`) {
-		commonIDs[id] = true
+		EPL-1.0 EPL-2.0 Unlicense CC0-1.0 CC-BY-4.0 CC-BY-SA-4.0 Artistic-2.0 WTFPL`),
+}
+
+// tier is a licensecheck scanner over a subset of the built-in licences,
+// built on first use.
+type tier struct {
+	ids     map[string]bool
+	once    sync.Once
+	scanner *licensecheck.Scanner
+	err     error
+}
+
+func newTier(ids string) *tier {
+	t := &tier{ids: map[string]bool{}}
+	for _, id := range strings.Fields(ids) {
+		t.ids[id] = true
 	}
+	return t
+}
+
+func (t *tier) scan(text []byte) (licensecheck.Coverage, error) {
+	t.once.Do(func() {
+		var subset []licensecheck.License
+		for _, l := range licensecheck.BuiltinLicenses() {
+			if t.ids[l.ID] {
+				subset = append(subset, l)
+			}
+		}
+		t.scanner, t.err = licensecheck.NewScanner(subset)
+	})
+	if t.err != nil {
+		return licensecheck.Coverage{}, t.err
+	}
+	return t.scanner.Scan(text), nil
 }
 
 // fullScanMinWords is the shortest unrecognised text that is scanned again
 // with the full licence set.
 const fullScanMinWords = 25
 
-var (
-	commonOnce    sync.Once
-	commonScanner *licensecheck.Scanner
-	commonErr     error
-)
-
-// scan classifies text with the fast scanner. A text it does not
-// recognise is scanned again without its copyright lines (a project's own
-// copyright line inserted into a licence's preamble, as eappointment puts
-// one into the EUPL's, breaks the word sequence the patterns expect), and
-// then, if still unrecognised, with the full built-in set.
+// scan classifies text tier by tier until one recognises it. A text a
+// tier does not recognise is scanned again without its copyright lines (a
+// project's own copyright line inserted into a licence's preamble, as
+// eappointment puts one into the EUPL's, breaks the word sequence the
+// patterns expect).
 func scan(text []byte, words int, copyrights []Copyright) licensecheck.Coverage {
-	commonOnce.Do(func() {
-		var subset []licensecheck.License
-		for _, l := range licensecheck.BuiltinLicenses() {
-			if commonIDs[l.ID] {
-				subset = append(subset, l)
-			}
-		}
-		commonScanner, commonErr = licensecheck.NewScanner(subset)
-	})
-	if commonErr != nil {
-		return licensecheck.Scan(text)
+	recognised := func(c licensecheck.Coverage) bool { return c.Percent >= MinCoverage*100 }
+	var best licensecheck.Coverage
+	var blanked []byte
+	if len(copyrights) > 0 {
+		blanked = blankCopyrightLines(text, copyrights)
 	}
-	cov := commonScanner.Scan(text)
-	if cov.Percent < MinCoverage*100 && len(copyrights) > 0 {
-		blanked := blankCopyrightLines(text, copyrights)
-		if c := commonScanner.Scan(blanked); c.Percent > cov.Percent {
-			cov, text = c, blanked
+	for _, t := range tiers {
+		for _, in := range [][]byte{text, blanked} {
+			if in == nil {
+				continue
+			}
+			c, err := t.scan(in)
+			if err != nil {
+				break
+			}
+			if c.Percent > best.Percent || best.Match == nil && len(c.Match) > 0 {
+				best = c
+			}
+			if recognised(best) {
+				return best
+			}
 		}
 	}
 	// A one-line pointer ("see README") is not worth the full set.
-	if cov.Percent >= MinCoverage*100 || words < fullScanMinWords {
-		return cov
+	if words < fullScanMinWords {
+		return best
 	}
-	if full := licensecheck.Scan(text); full.Percent > cov.Percent {
-		return full
+	for _, in := range [][]byte{text, blanked} {
+		if in == nil {
+			continue
+		}
+		if c := licensecheck.Scan(in); c.Percent > best.Percent {
+			best = c
+		}
+		if recognised(best) {
+			break
+		}
 	}
-	return cov
+	return best
 }
 
 // blankCopyrightLines returns a copy of text with the copyright lines replaced by
