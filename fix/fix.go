@@ -50,18 +50,27 @@ type Options struct {
 	// Contact is the e-mail address the Code of Conduct, SECURITY.md and
 	// the README's Contact section name; empty means DefaultContact.
 	Contact string
-	// Rules are the rules the repository is judged by, with their
-	// settings; nil means the Targets with their defaults. Rules outside
-	// Targets are ignored.
-	Rules []rules.Configured
+	// Policy gives the rules' settings and exemptions, as in a scan; nil
+	// means the built-in defaults without exemptions. Only the Targets
+	// are run.
+	Policy Policy
 }
 
-func (o Options) ruleSet() []rules.Configured {
+// Policy is the part of the scanner's policy that fix needs
+// (scanner.Policy satisfies it): the configured rules for a repository,
+// and the exemptions that turn failures into exempt results.
+type Policy interface {
+	For(m forges.Meta) (profile string, set []rules.Configured)
+	Apply(repo *forges.Repo, results []rules.Result) []rules.Result
+}
+
+// ruleSet returns the Targets as configured for m.
+func (o Options) ruleSet(m forges.Meta) []rules.Configured {
 	targets := map[string]bool{}
 	for _, id := range Targets {
 		targets[id] = true
 	}
-	if o.Rules == nil {
+	if o.Policy == nil {
 		var set []*rules.Rule
 		for _, r := range rules.Builtin() {
 			if targets[r.ID] {
@@ -70,13 +79,23 @@ func (o Options) ruleSet() []rules.Configured {
 		}
 		return rules.Defaults(set)
 	}
+	_, all := o.Policy.For(m)
 	var out []rules.Configured
-	for _, c := range o.Rules {
+	for _, c := range all {
 		if targets[c.ID] {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// run evaluates set on repo and applies the policy's exemptions.
+func (o Options) run(ctx context.Context, repo *forges.Repo, facts *rules.Facts, set []rules.Configured) []rules.Result {
+	res := rules.RunWithFacts(ctx, repo, facts, set)
+	if o.Policy != nil {
+		res = o.Policy.Apply(repo, res)
+	}
+	return res
 }
 
 // Op is what a change does to its file.
@@ -159,9 +178,9 @@ func NewPlan(ctx context.Context, repo *forges.Repo, o Options) (*Plan, error) {
 	if o.Contact == "" {
 		o.Contact = DefaultContact
 	}
-	set := o.ruleSet()
+	set := o.ruleSet(repo.Meta)
 	facts := rules.NewFacts(repo)
-	before := rules.RunWithFacts(ctx, repo, facts, set)
+	before := o.run(ctx, repo, facts, set)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -178,10 +197,11 @@ func NewPlan(ctx context.Context, repo *forges.Repo, o Options) (*Plan, error) {
 		return nil, fmt.Errorf("cannot list the root of %s: %w", repo.Meta.FullName, err)
 	}
 	b := &builder{
-		plan:    &Plan{Repo: repo.Meta.FullName},
-		file:    fileData{Name: repo.Meta.Name, Year: o.Year, Contact: o.Contact, Holder: Holder},
-		claimed: map[string]bool{},
-		failing: failing,
+		plan:     &Plan{Repo: repo.Meta.FullName},
+		sections: wantedSections(set),
+		file:     fileData{Name: repo.Meta.Name, Year: o.Year, Contact: o.Contact, Holder: Holder},
+		claimed:  map[string]bool{},
+		failing:  failing,
 	}
 	if b.file.Name == "" {
 		b.file.Name = repo.Meta.FullName
@@ -270,7 +290,7 @@ func NewPlan(ctx context.Context, repo *forges.Repo, o Options) (*Plan, error) {
 
 	// Run the rules again over the repository as the changes leave it.
 	after := repoWith(repo, b.plan.Changes, facts)
-	results := rules.Run(ctx, after, set)
+	results := o.run(ctx, after, rules.NewFacts(after), set)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -307,6 +327,48 @@ type builder struct {
 	// explained marks rule+path failures that a Problem of the plan
 	// already explains better than the rule's own message.
 	explained map[string]bool
+	// sections are those of SectionNames that docs/readme-sections asks
+	// for as configured.
+	sections map[string]bool
+}
+
+// wantedSections returns which of SectionNames the configured
+// docs/readme-sections asks for (its "sections" parameter, matched as the
+// rule matches headings).
+func wantedSections(set []rules.Configured) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range set {
+		if c.ID != rules.DocsReadmeSections.ID {
+			continue
+		}
+		var asked []string
+		v, ok := c.Params["sections"]
+		if !ok {
+			for _, p := range c.Rule.Params {
+				if p.Name == "sections" {
+					v = p.Default
+				}
+			}
+		}
+		switch v := v.(type) {
+		case []string:
+			asked = v
+		case []any:
+			for _, x := range v {
+				asked = append(asked, fmt.Sprint(x))
+			}
+		case string:
+			asked = []string{v}
+		}
+		for _, name := range SectionNames {
+			for _, a := range asked {
+				if rules.SectionMatches(rules.NormalizeHeading(name), rules.NormalizeHeading(a)) {
+					out[name] = true
+				}
+			}
+		}
+	}
+	return out
 }
 
 // why returns the failures of ids that no earlier change has claimed.
@@ -403,12 +465,12 @@ func (b *builder) appendReadme(doc *rules.Doc, d sectionData) error {
 }
 
 // wants reports whether adding the README section name repairs a failing
-// rule: any missing section does while docs/readme-sections fails;
-// without it, Contributing repairs docs/contributing and Contact
+// rule: a section docs/readme-sections asks for while it fails;
+// Contributing also repairs docs/contributing and Contact
 // security/contact.
 func (b *builder) wants(name string) bool {
 	switch {
-	case len(b.failing[rules.DocsReadmeSections.ID]) > 0:
+	case b.sections[name] && len(b.failing[rules.DocsReadmeSections.ID]) > 0:
 		return true
 	case name == "Contributing":
 		return len(b.failing[rules.DocsContributing.ID]) > 0

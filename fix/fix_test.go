@@ -69,7 +69,7 @@ func failures(t *testing.T, dir string) []string {
 	t.Helper()
 	repo := openDir(t, dir)
 	var out []string
-	for _, r := range rules.Run(context.Background(), repo, Options{}.ruleSet()) {
+	for _, r := range rules.Run(context.Background(), repo, Options{}.ruleSet(repo.Meta)) {
 		if r.Status == rules.StatusFail || r.Status == rules.StatusError {
 			out = append(out, r.Rule+": "+r.Message)
 		}
@@ -426,3 +426,55 @@ LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
 OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
 SOFTWARE.
 `
+
+// testPolicy configures docs/readme-sections and exempts security/policy,
+// as a policy file could.
+type testPolicy struct{ sections []any }
+
+func (p testPolicy) For(forges.Meta) (string, []rules.Configured) {
+	set := rules.Defaults(rules.Builtin())
+	for i := range set {
+		if set[i].ID == rules.DocsReadmeSections.ID {
+			set[i].Params = map[string]any{"sections": p.sections}
+		}
+	}
+	return "test", set
+}
+
+func (testPolicy) Apply(_ *forges.Repo, rs []rules.Result) []rules.Result {
+	for i := range rs {
+		if rs[i].Rule == rules.SecurityPolicy.ID && rs[i].Status == rules.StatusFail {
+			rs[i].Status = rules.StatusExempt
+		}
+	}
+	return rs
+}
+
+func TestPolicySettingsAndExemptions(t *testing.T) {
+	dir := writeTree(t, "svc", map[string]string{
+		"LICENSE":            mitLicence,
+		"CODE_OF_CONDUCT.md": covenant21,
+		"SECURITY.md":        "Report to [INSERT CONTACT METHOD] or opensource@muenchen.de.\n",
+		"README.md":          "# Svc\n\nA service of the City of Munich that answers questions about waste collection dates for every street of the city, in German and English.\n\n## Contact\n\nopensource@muenchen.de\n",
+	})
+	p, err := NewPlan(context.Background(), openDir(t, dir), Options{Year: 2031, Policy: testPolicy{sections: []any{"contributing", "Contact"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// License is not asked for by this policy: only Contributing is added.
+	if got := paths(p); !slices.Equal(got, []string{"append section Contributing to README.md"}) {
+		t.Errorf("changes: %v", got)
+	}
+	// The placeholder in SECURITY.md is exempt: nothing is left.
+	if len(p.Manual) != 0 {
+		t.Errorf("an exempt failure is left for a person: %+v", p.Manual)
+	}
+	// Without the policy, the default sections and the placeholder count.
+	def := plan(t, openDir(t, dir))
+	if got := paths(def); !slices.Equal(got, []string{"append sections Contributing, License to README.md"}) {
+		t.Errorf("default changes: %v", got)
+	}
+	if len(def.Manual) != 1 || def.Manual[0].Rule != rules.SecurityPolicy.ID || !strings.Contains(def.Manual[0].Message, "[INSERT CONTACT METHOD]") {
+		t.Errorf("default manual: %+v", def.Manual)
+	}
+}

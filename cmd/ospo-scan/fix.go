@@ -25,6 +25,7 @@ type FixOptions struct {
 	Write   bool
 	Year    int
 	Contact string
+	Config  string
 }
 
 func newFixCmd(s *Streams, runF func(context.Context, *FixOptions) error) *cobra.Command {
@@ -49,7 +50,8 @@ Existing files are never rewritten: files are only created, and sections are
 only appended, after reading the README again. What fix cannot repair (a licence
 that is not MIT, another copyright holder, unfilled placeholders in an existing
 SECURITY.md) is listed as "cannot fix automatically". The repository is judged
-with the built-in LHM rule settings, so that ` + "`ospo-scan check`" + ` passes
+with the same policy as by check (--config, else .ospo-scan.yml, else the
+built-in LHM defaults), so that ` + "`ospo-scan check`" + ` passes
 license/present, license/approved, license/copyright-holder, docs/readme,
 docs/readme-sections, docs/contributing, docs/code-of-conduct, security/contact
 and security/policy afterwards.
@@ -76,6 +78,7 @@ is wrong; 3 a file could not be written.`,
 	f.BoolVar(&o.Write, "write", false, "write the changes (default: only show them)")
 	f.IntVar(&o.Year, "year", time.Now().Year(), "year of the created LICENSE's copyright line")
 	f.StringVar(&o.Contact, "contact", fix.DefaultContact, "e-mail `ADDRESS` the created files name")
+	f.StringVar(&o.Config, "config", "", "policy `FILE` whose rule settings and exemptions apply (default: as for check)")
 	return cmd
 }
 
@@ -110,7 +113,13 @@ func runFix(ctx context.Context, s *Streams, o *FixOptions) error {
 	if err != nil {
 		return err
 	}
-	plan, err := fix.NewPlan(ctx, repo, fix.Options{Year: o.Year, Contact: o.Contact})
+	// The same policy as `check` on this checkout, so that what fix
+	// leaves is what check reports.
+	pol, err := loadPolicy(&ScanOptions{Config: o.Config}, o.Path, true)
+	if err != nil {
+		return err
+	}
+	plan, err := fix.NewPlan(ctx, repo, fix.Options{Year: o.Year, Contact: o.Contact, Policy: pol})
 	if err != nil {
 		return err
 	}
