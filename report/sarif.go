@@ -1,9 +1,12 @@
 package report
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -33,6 +36,11 @@ const (
 // could not be evaluated and repositories that could not be scanned
 // become tool execution notifications, so they are not lost.
 func writeSARIF(w io.Writer, r *Report, _ options) error {
+	return writeCleanSARIF(w, buildSARIF(r))
+}
+
+// buildSARIF builds the SARIF log of a report.
+func buildSARIF(r *Report) *sarif.Report {
 	log := sarif.NewReport()
 	switch len(r.Repositories) {
 	case 0:
@@ -44,19 +52,78 @@ func writeSARIF(w io.Writer, r *Report, _ options) error {
 			log.AddRun(repositoryRun(r, &r.Repositories[i], true))
 		}
 	}
-	if err := log.PrettyWrite(w); err != nil {
-		return err
+	return log
+}
+
+// writeCleanSARIF writes the log without the library's sentinel defaults:
+// SARIF uses -1 for "no index" and the library writes it (and empty
+// arrays) everywhere, which the SARIF validator flags (SARIF2004). Keys
+// come out sorted, so output stays deterministic.
+func writeCleanSARIF(w io.Writer, log *sarif.Report) error {
+	raw, err := json.Marshal(log)
+	if err != nil {
+		return fmt.Errorf("sarif: %w", err)
 	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return fmt.Errorf("sarif: %w", err)
+	}
+	doc = pruneSARIF(doc, "")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
+
+// pruneSARIF drops -1 sentinels and empty arrays and objects, except a
+// run's "results", whose presence says the tool ran and found nothing.
+func pruneSARIF(v any, key string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			e = pruneSARIF(e, k)
+			if e == nil {
+				delete(x, k)
+				continue
+			}
+			x[k] = e
+		}
+		if len(x) == 0 {
+			return nil
+		}
+		return x
+	case []any:
+		out := x[:0]
+		for _, e := range x {
+			if e = pruneSARIF(e, ""); e != nil {
+				out = append(out, e)
+			}
+		}
+		if len(out) == 0 && key != "results" {
+			return nil
+		}
+		return out
+	case json.Number:
+		if x == "-1" {
+			return nil
+		}
+	}
+	return v
 }
 
 // newSARIFRun returns a run whose driver lists every rule that ran,
 // including those with no finding, so a viewer can say what was checked.
 func newSARIFRun(r *Report) *sarif.Run {
 	run := sarif.NewRunWithInformationURI(orDefault(r.Tool.Name, "ospo-scan"), toolURI)
-	if r.Tool.Version != "" {
-		run.Tool.Driver.WithVersion(r.Tool.Version)
+	// semanticVersion carries any version string; version only a
+	// numeric one, as the SARIF validator asks (SARIF2005).
+	if v := r.Tool.Version; v != "" {
+		if num := strings.TrimPrefix(v, "v"); numericVersion.MatchString(num) {
+			run.Tool.Driver.WithVersion(num)
+		}
+		run.Tool.Driver.WithSemanticVersion(semver(v))
 	}
 	run.WithColumnKind("unicodeCodePoints")
 	for _, ri := range r.Rules {
@@ -220,4 +287,16 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+var numericVersion = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*$`)
+
+// semver turns a tool version into a semantic version: "v1.2.3" ->
+// "1.2.3", "dev" -> "0.0.0-dev".
+func semver(v string) string {
+	v = strings.TrimPrefix(v, "v")
+	if len(v) > 0 && v[0] >= '0' && v[0] <= '9' {
+		return v
+	}
+	return "0.0.0-" + regexp.MustCompile(`[^0-9A-Za-z.-]+`).ReplaceAllString(v, "-")
 }
