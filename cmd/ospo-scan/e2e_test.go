@@ -51,12 +51,23 @@ type run struct {
 	stdout, stderr string
 }
 
-// ospoScan runs the built binary with a clean environment (no tokens).
+// ospoScan runs the built binary in dir with a clean environment (no
+// tokens, a fresh cache directory).
 func ospoScan(t *testing.T, dir string, args ...string) run {
+	t.Helper()
+	return runBinaryIn(t, dir, map[string]string{"XDG_CACHE_HOME": t.TempDir()}, args...)
+}
+
+// runBinaryIn runs the built binary in dir with PATH, a fresh HOME and env.
+// It fails the test when ospo-scan prints a stack trace.
+func runBinaryIn(t *testing.T, dir string, env map[string]string, args ...string) run {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "XDG_CACHE_HOME=" + t.TempDir()}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,28 +15,10 @@ import (
 // folder they are not applicable, so they differ by design.
 var forgeOnly = map[string]bool{"security/private-reporting": true, "repo/description": true, "repo/default-branch": true}
 
-// ospoScanEnv runs the built binary with extra environment variables and
-// its own cache directory.
+// ospoScanEnv runs the built binary with extra environment variables.
 func ospoScanEnv(t *testing.T, env map[string]string, args ...string) run {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run %v: %v", args, err)
-	}
-	if strings.Contains(errb.String(), "goroutine ") {
-		t.Fatalf("ospo-scan %v printed a stack trace:\n%s", args, errb.String())
-	}
-	return run{code, out.String(), errb.String()}
+	return runBinaryIn(t, ".", env, args...)
 }
 
 // outcomeTable renders "rule status path" lines (messages may add what
