@@ -15,6 +15,7 @@ import (
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/ext"
+	"cel.dev/cel-go/interpreter"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/it-at-m/ospo-scan/forges"
@@ -164,7 +165,7 @@ func env() (*cel.Env, error) {
 						if err != nil {
 							return types.NewErr("files.contains(%q): %s", p, rules.ReadError(name, err))
 						}
-						if re.Match(data) {
+						if re.first(data, cacheOf(f.facts).folder(name, data)) != nil {
 							return types.True
 						}
 					}
@@ -174,10 +175,6 @@ func env() (*cel.Env, error) {
 	})
 	return celEnv, celErr
 }
-
-// exprCostLimit stops an expression that would run away (a comprehension
-// over a large file's text); real checks cost a few hundred.
-const exprCostLimit = 10_000_000
 
 // compileExpr compiles an expr rule at load time: it must compile and
 // return a bool, and its problems point into the policy file.
@@ -199,9 +196,11 @@ func compileExpr(dec *decoder, c *customDoc) (cel.Program, *Error) {
 	if t := ast.OutputType(); !t.IsExactType(cel.BoolType) && !t.IsExactType(cel.DynType) {
 		return nil, c.expr.at.err("compare the value, e.g. size(repo.topics) > 0 or repo.description != ''", "the expression returns %s, not bool", celTypeName(t))
 	}
+	// No cost limit: expressions come from the OSPO's policy, never from
+	// a scanned repository, and cost tracking would make every evaluation
+	// slower; a cancelled scan still interrupts long comprehensions.
 	prg, err := e.Program(ast,
 		cel.EvalOptions(cel.OptOptimize),
-		cel.CostLimit(exprCostLimit),
 		cel.InterruptCheckFrequency(100))
 	if err != nil {
 		return nil, c.expr.at.err("simplify the expression", "the expression cannot be prepared: %v", err)
@@ -215,7 +214,7 @@ func celMessage(m string) string {
 	if i := strings.Index(m, " expecting {"); i >= 0 {
 		m = m[:i]
 	}
-	return m
+	return oneLine(m)
 }
 
 func celTypeName(t *cel.Type) string {
@@ -262,14 +261,7 @@ func exprCheck(prg cel.Program, expr, message string) func(*rules.Pass) []rules.
 		if ctx == nil {
 			ctx = context.Background()
 		}
-		vars := map[string]any{
-			"repo":  func() any { return newCelRepo(p.Repo.Meta) },
-			"files": &celFiles{ctx: ctx, facts: p.Facts},
-			"licenses": func() any {
-				return recognisedLicenses(p.Facts)
-			},
-		}
-		out, _, err := prg.ContextEval(ctx, vars)
+		out, _, err := prg.ContextEval(ctx, activation(p))
 		if err != nil {
 			return []rules.Result{p.Errorf("", "the expression could not be evaluated: %v", err)}
 		}
@@ -302,4 +294,45 @@ func recognisedLicenses(f *rules.Facts) []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// celVars binds the variables of every expression on one repository. It
+// is built once per repository and safe for concurrent use: `licenses`
+// (which needs licence detection) is computed when an expression first
+// reads it, once.
+type celVars struct {
+	repo  *celRepo
+	files *celFiles
+
+	licOnce sync.Once
+	lic     []string
+}
+
+func (v *celVars) ResolveName(name string) (any, bool) {
+	switch name {
+	case "repo":
+		return v.repo, true
+	case "files":
+		return v.files, true
+	case "licenses":
+		v.licOnce.Do(func() { v.lic = recognisedLicenses(v.files.facts) })
+		return v.lic, true
+	}
+	return nil, false
+}
+
+func (v *celVars) Parent() interpreter.Activation { return nil }
+
+func activation(p *rules.Pass) *celVars {
+	c := cacheOf(p.Facts)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.vars == nil {
+		ctx := p.Ctx
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		c.vars = &celVars{repo: newCelRepo(p.Repo.Meta), files: &celFiles{ctx: ctx, facts: p.Facts}}
+	}
+	return c.vars
 }

@@ -133,6 +133,9 @@ func WriteInit(w io.Writer, builtin []*rules.Rule) error {
 	root := &yaml.Node{Kind: yaml.MappingNode, HeadComment: initHeader}
 	rulesNode := &yaml.Node{Kind: yaml.MappingNode}
 	for _, r := range builtin {
+		if r.Custom {
+			continue // custom rules belong to a policy file, not the defaults
+		}
 		settings := &yaml.Node{Kind: yaml.MappingNode}
 		addPair(settings, "severity", scalar(string(r.Severity)), "")
 		if len(r.Params) > 0 {
@@ -147,9 +150,6 @@ func WriteInit(w io.Writer, builtin []*rules.Rule) error {
 			addPair(settings, "params", params, "")
 		}
 		head := r.Title + "."
-		if r.Custom {
-			continue // custom rules belong to a policy file, not the defaults
-		}
 		if r.Source != "" {
 			head += "\nSource: " + r.Source
 		}

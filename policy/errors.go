@@ -71,5 +71,11 @@ func (p pos) source() string {
 }
 
 func (p pos) err(hint, format string, args ...any) *Error {
-	return &Error{File: p.file, Line: p.line, Column: p.col, Msg: fmt.Sprintf(format, args...), Hint: hint}
+	return &Error{File: p.file, Line: p.line, Column: p.col, Msg: oneLine(fmt.Sprintf(format, args...)), Hint: hint}
+}
+
+// oneLine keeps a message on one line: text quoted from the policy (a
+// CEL token, a YAML scalar) may hold line breaks.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r\n", `\n`, "\n", `\n`, "\r", `\r`).Replace(s)
 }

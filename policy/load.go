@@ -136,7 +136,7 @@ func readError(path string, from *str, err error) *Error {
 		what = "the policy file does not exist"
 	}
 	if from == nil {
-		return &Error{File: path, Msg: fmt.Sprintf("%s: %v", what, unwrapPathErr(err)), Hint: "check the --config path, or run `ospo-scan policy init` to write one"}
+		return &Error{File: path, Msg: oneLine(fmt.Sprintf("%s: %v", what, unwrapPathErr(err))), Hint: "check the --config path, or run `ospo-scan policy init` to write one"}
 	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return from.at.err("write a path relative to "+from.at.file, "extends %q: there is no file %s", from.v, path)

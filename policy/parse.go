@@ -128,7 +128,7 @@ func parseWith(file string, src []byte, repoFile bool) (d *doc, errs ErrorList) 
 		// policy file must never crash the program.
 		if v := recover(); v != nil {
 			d = &doc{file: file, dec: dec}
-			errs = ErrorList{{File: file, Msg: fmt.Sprintf("cannot parse the file: %v", v), Hint: "check that it is valid YAML"}}
+			errs = ErrorList{{File: file, Msg: oneLine(fmt.Sprintf("cannot parse the file: %v", v)), Hint: "check that it is valid YAML"}}
 		}
 	}()
 	var root yaml.Node
@@ -184,7 +184,7 @@ func parseWith(file string, src []byte, repoFile bool) (d *doc, errs ErrorList) 
 var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 
 func yamlError(file string, src []byte, err error) *Error {
-	msg := err.Error()
+	msg := oneLine(err.Error())
 	e := &Error{File: file, Msg: "not valid YAML: " + msg, Hint: "fix the syntax (indentation, quotes, colons; no tabs)"}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		e.Msg = "not valid YAML: " + m[2]

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -506,10 +505,8 @@ func readRepoFile(fsys fs.FS) ([]byte, error) {
 	return data, nil
 }
 
-var errNoFile = errors.New("no such file")
-
 // isNotExist is true for a missing file on any forge.
-func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNoFile) }
+func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
 
 // cleanRel keeps messages short: "../base.yml" rather than an absolute
 // path, when the user wrote a relative one.
@@ -519,5 +516,3 @@ func cleanRel(base, rel string) string {
 	}
 	return filepath.Join(filepath.Dir(base), rel)
 }
-
-var _ = path.Join
