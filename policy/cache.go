@@ -9,14 +9,18 @@ import (
 )
 
 // repoCache holds what custom rules derive from one repository's files
-// beyond rules.Facts: the files a path pattern found and case-folded file
-// texts. A policy with hundreds of custom rules asks the same questions
-// many times per repository; each is answered once.
+// beyond rules.Facts: the files a path pattern found, case-folded file
+// texts and CEL's variables. A policy with hundreds of custom rules asks
+// the same questions many times per repository; each is answered once.
+// Nothing in it may point to the Facts, or the entry would never go.
 type repoCache struct {
 	mu     sync.Mutex
 	found  map[findKey]findResult
 	folded map[string]foldedText
-	vars   *celVars
+	// For CEL: `repo`, and `licenses` once computed.
+	repo    *celRepo
+	licOnce sync.Once
+	lic     []string
 }
 
 type findKey struct {

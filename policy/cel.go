@@ -296,27 +296,25 @@ func recognisedLicenses(f *rules.Facts) []string {
 	return ids
 }
 
-// celVars binds the variables of every expression on one repository. It
-// is built once per repository and safe for concurrent use: `licenses`
-// (which needs licence detection) is computed when an expression first
-// reads it, once.
+// celVars binds the variables of one evaluation. What they derive is kept
+// in the repository's cache (never the Facts themselves, which the cache
+// must not keep alive): `repo` is built once per repository and
+// `licenses`, which needs licence detection, when an expression first
+// reads it.
 type celVars struct {
-	repo  *celRepo
+	cache *repoCache
 	files *celFiles
-
-	licOnce sync.Once
-	lic     []string
 }
 
 func (v *celVars) ResolveName(name string) (any, bool) {
 	switch name {
 	case "repo":
-		return v.repo, true
+		return v.cache.repo, true
 	case "files":
 		return v.files, true
 	case "licenses":
-		v.licOnce.Do(func() { v.lic = recognisedLicenses(v.files.facts) })
-		return v.lic, true
+		v.cache.licOnce.Do(func() { v.cache.lic = recognisedLicenses(v.files.facts) })
+		return v.cache.lic, true
 	}
 	return nil, false
 }
@@ -326,13 +324,13 @@ func (v *celVars) Parent() interpreter.Activation { return nil }
 func activation(p *rules.Pass) *celVars {
 	c := cacheOf(p.Facts)
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.vars == nil {
-		ctx := p.Ctx
-		if ctx == nil {
-			ctx = context.Background()
-		}
-		c.vars = &celVars{repo: newCelRepo(p.Repo.Meta), files: &celFiles{ctx: ctx, facts: p.Facts}}
+	if c.repo == nil {
+		c.repo = newCelRepo(p.Repo.Meta)
 	}
-	return c.vars
+	c.mu.Unlock()
+	ctx := p.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return &celVars{cache: c, files: &celFiles{ctx: ctx, facts: p.Facts}}
 }
