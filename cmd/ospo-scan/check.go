@@ -49,6 +49,7 @@ was cloned. The policy is --config, else .ospo-scan.yml in the checkout, else
 func runCheck(ctx context.Context, s *Streams, o *CheckOptions) error {
 	return runScan(ctx, s, scanJob{
 		opts:     &o.Scan,
+		kind:     scanCheck,
 		checkDir: o.Path,
 		local:    true,
 		sources: func(context.Context) ([]forges.Source, error) {

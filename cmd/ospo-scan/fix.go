@@ -115,7 +115,7 @@ func runFix(ctx context.Context, s *Streams, o *FixOptions) error {
 	}
 	// The same policy as `check` on this checkout, so that what fix
 	// leaves is what check reports.
-	pol, err := loadPolicy(&ScanOptions{Config: o.Config}, o.Path, true)
+	pol, err := loadPolicy(&ScanOptions{Config: o.Config}, scanCheck, o.Path)
 	if err != nil {
 		return err
 	}

@@ -58,6 +58,7 @@ func runOrg(ctx context.Context, s *Streams, o *OrgOptions) error {
 	var rf *remoteForges
 	return runScan(ctx, s, scanJob{
 		opts:  &o.Scan,
+		kind:  scanOrg,
 		local: allLocal,
 		sources: func(ctx context.Context) ([]forges.Source, error) {
 			var out []forges.Source

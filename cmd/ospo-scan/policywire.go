@@ -1,68 +1,95 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/it-at-m/ospo-scan/forges"
+	"github.com/it-at-m/ospo-scan/policy"
 	"github.com/it-at-m/ospo-scan/rules"
 	"github.com/it-at-m/ospo-scan/scanner"
 )
 
-// loadPolicy returns the policy in force and applies --rule/--skip-rule.
-func loadPolicy(o *ScanOptions, checkDir string, local bool) (scanner.Policy, error) {
-	all := rules.Builtin()
-	set, err := selectRules(all, o.Rules, o.SkipRules)
+// Kinds of scan, for the policy: a check trusts the checkout's own policy
+// file; org and repo scans treat repository files as untrusted.
+const (
+	scanCheck = "check"
+	scanRepo  = "repo"
+	scanOrg   = "org"
+)
+
+// openPolicy loads --config, else the .ospo-scan.yml that policy.Find
+// picks, else the built-in LHM defaults. An invalid policy is a usage
+// error listing every problem as FILE:LINE:COLUMN.
+func openPolicy(config, checkDir string) (*policy.Policy, error) {
+	path := config
+	if path == "" {
+		path = policy.Find(checkDir)
+	}
+	if path == "" {
+		return policy.Default(rules.Builtin()), nil
+	}
+	p, err := policy.Load(path, rules.Builtin())
+	if err != nil {
+		var list policy.ErrorList
+		if errors.As(err, &list) && len(list) > 1 {
+			return nil, usageErr("%d problems in the policy:\n%v", len(list), err)
+		}
+		return nil, usageErr("%v", err)
+	}
+	return p, nil
+}
+
+// loadPolicy returns the policy in force for a scan of kind, with
+// --rule/--skip-rule applied.
+func loadPolicy(o *ScanOptions, kind, checkDir string) (scanner.Policy, error) {
+	p, err := openPolicy(o.Config, checkDir)
 	if err != nil {
 		return nil, err
 	}
-	return scanner.Static{Profile: "in-house", Rules: rules.Defaults(set)}, nil
+	p.SetScanKind(kind == scanCheck)
+	p.ReportUnmatchedRepositories(kind == scanOrg)
+	if err := p.Select(o.Rules, o.SkipRules); err != nil {
+		var ue *forges.UserError
+		if errors.As(err, &ue) {
+			return nil, err
+		}
+		return nil, usageErr("%v", err)
+	}
+	return p, nil
 }
 
-// selectRules applies --rule and --skip-rule; an unknown id is a usage
-// error that suggests the closest known one.
-func selectRules(all []*rules.Rule, only, skip []string) ([]*rules.Rule, error) {
-	for _, id := range append(append([]string{}, only...), skip...) {
-		if _, err := rules.Find(all, id); err != nil {
-			return nil, usageErr("%v", err)
-		}
-	}
-	keep := func(id string) bool {
-		for _, s := range skip {
-			if s == id {
-				return false
-			}
-		}
-		if len(only) == 0 {
-			return true
-		}
-		for _, s := range only {
-			if s == id {
-				return true
-			}
-		}
-		return false
-	}
-	var out []*rules.Rule
-	for _, r := range all {
-		if keep(r.ID) {
-			out = append(out, r)
-		}
-	}
-	if len(out) == 0 {
-		return nil, usageErr("--rule and --skip-rule leave no rule to run")
-	}
-	return out, nil
-}
-
-// policyRules returns the rules of the policy at config (built-in rules
-// when config is empty) and a function giving each rule's severity there.
+// policyRules returns the rules of the policy in force (built-in and
+// custom) and a function giving each rule's severity there.
 func policyRules(config string) ([]*rules.Rule, func(*rules.Rule) string, error) {
-	return rules.Builtin(), func(r *rules.Rule) string { return string(r.Severity) }, nil
+	p, err := openPolicy(config, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	return p.Rules(), func(r *rules.Rule) string {
+		if sev, _ := p.Severity(r.ID); sev != "" {
+			return sev
+		}
+		return string(r.Severity)
+	}, nil
 }
 
-// explainParams lists a rule's parameters with their values and where each
-// value came from.
+// explainParams lists a rule's parameters with their values in the policy
+// in force and where each value came from (default, or FILE:LINE; a
+// profile's own values name the profile).
 func explainParams(config string, r *rules.Rule) []paramLine {
+	p, err := openPolicy(config, "")
+	if err != nil {
+		return nil
+	}
 	var out []paramLine
-	for _, p := range r.Params {
-		out = append(out, paramLine{name: p.Name, value: formatValue(p.Default), source: "default", doc: p.Doc})
+	for _, v := range p.Explain(r.ID) {
+		src := v.Source
+		if v.Profile != "" {
+			src = fmt.Sprintf("profile %s, %s", v.Profile, v.Source)
+		}
+		out = append(out, paramLine{name: v.Name, value: v.Display(), source: src, doc: strings.TrimSpace(v.Doc)})
 	}
 	return out
 }

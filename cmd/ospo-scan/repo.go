@@ -46,6 +46,7 @@ func runRepo(ctx context.Context, s *Streams, o *RepoOptions) error {
 	rf := newRemoteForges(s, &o.Scan)
 	return runScan(ctx, s, scanJob{
 		opts: &o.Scan,
+		kind: scanRepo,
 		sources: func(ctx context.Context) ([]forges.Source, error) {
 			src, err := rf.source(ctx, o.Target, true)
 			if err != nil {

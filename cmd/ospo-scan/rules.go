@@ -158,9 +158,11 @@ func runExplain(s *Streams, o *ExplainOptions) error {
 	}
 	if params := explainParams(o.Config, r); len(params) > 0 {
 		b.WriteString("\nParameters:\n")
+		documented := map[string]bool{}
 		for _, p := range params {
 			fmt.Fprintf(&b, "  %s = %s  (%s)\n", p.name, p.value, p.source)
-			if p.doc != "" {
+			if p.doc != "" && !documented[p.name] {
+				documented[p.name] = true
 				fmt.Fprintf(&b, "      %s\n", p.doc)
 			}
 		}

@@ -126,6 +126,8 @@ func checkOutput(path string) error {
 type scanJob struct {
 	opts    *ScanOptions
 	sources func(ctx context.Context) ([]forges.Source, error)
+	// kind is scanCheck, scanRepo or scanOrg.
+	kind string
 	// checkDir is the checkout of `check` (for policy lookup), else "".
 	checkDir string
 	local    bool
@@ -141,7 +143,7 @@ func runScan(ctx context.Context, s *Streams, job scanJob) error {
 		return err
 	}
 	failOn, _ := failOnSeverity(o.FailOn)
-	pol, err := loadPolicy(o, job.checkDir, job.local)
+	pol, err := loadPolicy(o, job.kind, job.checkDir)
 	if err != nil {
 		return err
 	}
