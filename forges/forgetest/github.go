@@ -150,6 +150,8 @@ type GitHub struct {
 	latency   time.Duration
 	remaining int
 	reset     time.Time
+
+	snaps ghSnapshots
 }
 
 type ghFault struct {
@@ -178,7 +180,7 @@ func NewGitHub(t testing.TB, opts GitHubOptions) *GitHub {
 	if opts.HTMLBase == "" {
 		opts.HTMLBase = "https://github.com"
 	}
-	g := &GitHub{opts: opts, latency: opts.Latency, remaining: opts.RateLimit}
+	g := &GitHub{opts: opts, latency: opts.Latency, remaining: opts.RateLimit, snaps: ghSnapshots{max: 64}}
 	g.reset = opts.Now().Add(time.Hour).Truncate(time.Second)
 	g.srv = httptest.NewServer(http.HandlerFunc(g.serve))
 	t.Cleanup(g.srv.Close)
@@ -777,7 +779,7 @@ func (c *ghCall) repo(name string, rest []string) {
 }
 
 func (c *ghCall) snapshot(r ghRepo) (*ghSnapshot, bool) {
-	s, err := ghReadRepo(r.dir)
+	s, err := c.g.snaps.get(r.dir)
 	if err != nil {
 		c.error(http.StatusInternalServerError, "fixture unreadable: "+err.Error(), "")
 		return nil, false

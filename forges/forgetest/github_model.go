@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // ghEntry is one entry of a repository's Git tree, as the fake computes it
@@ -118,6 +119,73 @@ func ghWalk(root, rel string, s *ghSnapshot) (string, error) {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ghSnapshots remembers recently read repositories, keyed by folder and
+// revalidated by a walk that only stats (names, sizes, modes, times), so
+// that a changed fixture is seen at once while an unchanged one is not
+// read and hashed again for every request.
+type ghSnapshots struct {
+	mu    sync.Mutex
+	max   int
+	order []string
+	byDir map[string]ghCached
+}
+
+type ghCached struct {
+	sig  string
+	snap *ghSnapshot
+}
+
+func (c *ghSnapshots) get(dir string) (*ghSnapshot, error) {
+	sig, err := ghSignature(dir)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if e, ok := c.byDir[dir]; ok && e.sig == sig {
+		c.mu.Unlock()
+		return e.snap, nil
+	}
+	c.mu.Unlock()
+	snap, err := ghReadRepo(dir)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byDir == nil {
+		c.byDir = map[string]ghCached{}
+	}
+	if _, ok := c.byDir[dir]; !ok {
+		c.order = append(c.order, dir)
+		if len(c.order) > c.max {
+			delete(c.byDir, c.order[0])
+			c.order = c.order[1:]
+		}
+	}
+	c.byDir[dir] = ghCached{sig: sig, snap: snap}
+	return snap, nil
+}
+
+// ghSignature summarises a folder's metadata.
+func ghSignature(root string) (string, error) {
+	var b strings.Builder
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == ".git" {
+			return filepath.SkipDir
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s\x00%d\x00%v\x00%d\n", p, info.Size(), info.Mode(), info.ModTime().UnixNano())
+		return nil
+	})
+	return b.String(), err
 }
 
 // blob returns the content of the blob with sha.

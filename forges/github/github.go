@@ -221,7 +221,7 @@ type ownerSource struct {
 	owner  string
 }
 
-func (s *ownerSource) Target() string { return s.target.String() }
+func (s *ownerSource) Target() string { return s.target.Raw }
 
 // List lists every repository of the organisation, or of the user when no
 // organisation has that name.
@@ -272,7 +272,7 @@ type repoSource struct {
 	owner, name string
 }
 
-func (s *repoSource) Target() string { return s.target.String() }
+func (s *repoSource) Target() string { return s.target.Raw }
 
 func (s *repoSource) List(ctx context.Context) ([]forges.Meta, error) {
 	r, _, err := s.f.client.Repositories.Get(ctx, s.owner, s.name)

@@ -585,6 +585,40 @@ func TestUnreachableHostAndBadURL(t *testing.T) {
 	}
 }
 
+func TestAPIURLForms(t *testing.T) {
+	dir := orgWithDefaults(t, 1)
+	fake := forgetest.NewGitHub(t, forgetest.GitHubOptions{Org: "lhm", ReposDir: dir})
+	bare := strings.TrimSuffix(fake.URL(), "/api/v3/")
+	for _, api := range []string{fake.URL(), strings.TrimSuffix(fake.URL(), "/"), bare, bare + "/"} {
+		f, err := github.New(github.Options{Host: "ghe.example.org", APIURL: api, Token: token})
+		if err != nil {
+			t.Fatalf("%s: %v", api, err)
+		}
+		tg, _ := forges.ParseTarget("ghe.example.org/lhm", "github")
+		src, err := f.Source(context.Background(), tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, err := src.List(context.Background())
+		if err != nil || len(ms) != 2 || ms[0].Host != "ghe.example.org" {
+			t.Errorf("--api-url %s: %v %v", api, ms, err)
+		}
+		if src.Target() != "ghe.example.org/lhm" {
+			t.Errorf("Target() = %q, want the target as written", src.Target())
+		}
+	}
+	for _, r := range fake.Requests() {
+		if !strings.HasPrefix(r.URL, "/api/v3/") {
+			t.Errorf("request %s outside /api/v3/", r.URL)
+		}
+	}
+	for _, bad := range []string{"ftp://x/api/v3", "https://", "//no-scheme", "https://h/api?x=1"} {
+		if _, err := github.New(github.Options{APIURL: bad}); err == nil {
+			t.Errorf("--api-url %q accepted", bad)
+		}
+	}
+}
+
 func TestAnonymousNotice(t *testing.T) {
 	e := setup(t, forgetest.GitHubOptions{ReposDir: orgWithDefaults(t, 1)}, func(o *github.Options) { o.Token = "" })
 	if got := e.logs.String(); got != "no GITHUB_TOKEN or GH_TOKEN: reading anonymously, limited to 60 requests per hour" {
