@@ -289,11 +289,18 @@ func (s *repoSource) Open(ctx context.Context, m forges.Meta) (*forges.Repo, err
 	return s.f.open(ctx, m)
 }
 
+// maxPages bounds a listing (100,000 repositories) against a server whose
+// pages never end.
+const maxPages = 1000
+
 // listAll follows the pages of a listing.
 func (f *Forge) listAll(ctx context.Context, page func(gh.ListOptions) ([]*gh.Repository, *gh.Response, error)) ([]*gh.Repository, error) {
 	var all []*gh.Repository
 	opt := gh.ListOptions{PerPage: 100}
-	for {
+	for pages := 1; ; pages++ {
+		if pages > maxPages {
+			return nil, fmt.Errorf("the listing did not end after %d pages", maxPages)
+		}
 		rs, resp, err := page(opt)
 		if err != nil {
 			return nil, err

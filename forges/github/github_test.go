@@ -733,6 +733,53 @@ func TestPrimaryLimitWithNoWait(t *testing.T) {
 	}
 }
 
+// clock is a fake clock shared by the fake server and the client; Sleep
+// advances it.
+type clock struct {
+	mu    sync.Mutex
+	now   time.Time
+	slept time.Duration
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	c.slept += d
+	return ctx.Err()
+}
+
+func TestPrimaryLimitIsWaitedFor(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 28, 13, 0, 0, 0, time.Local)}
+	e := setup(t, forgetest.GitHubOptions{ReposDir: orgWithDefaults(t, 5), Now: clk.Now}, func(o *github.Options) {
+		o.HTTP = func(h *httpx.Options) { h.Now, h.Sleep = clk.Now, clk.Sleep }
+	})
+	e.fake.SetRateLimit(8, clk.Now().Add(25*time.Minute))
+	rep := scan(t, []forges.Source{e.source(t, "lhm")}, 2)
+	if rep.Summary.Errored != 0 {
+		t.Fatalf("%d errored: %s", rep.Summary.Errored, rep.Repositories[0].Error)
+	}
+	if !strings.Contains(e.logs.String(), "rate limit exhausted; waiting until 13:25:00 (25m) for it to reset") {
+		t.Errorf("notice: %q", e.logs.String())
+	}
+	// Concurrent sleepers each advance the fake clock, so only a lower
+	// bound holds.
+	if clk.slept < 25*time.Minute {
+		t.Errorf("waited %v, want until the reset", clk.slept)
+	}
+	for _, r := range e.fake.Requests() {
+		if r.Status == 403 {
+			t.Errorf("%s hit the exhausted limit: the client must wait before, not after", r.URL)
+		}
+	}
+}
+
 func TestPrimaryLimitDuringListingWithNoWait(t *testing.T) {
 	e := setup(t, forgetest.GitHubOptions{ReposDir: orgWithDefaults(t, 2)}, func(o *github.Options) { o.NoWait = true })
 	e.fake.SetRateLimit(0, time.Now().Add(10*time.Minute))

@@ -175,7 +175,7 @@ func New(opts Options) (*http.Client, *Stats) {
 		}
 	}
 	rt = newSecondary(rt, &o)
-	rt = &limiter{next: rt, opts: &o, remaining: -1}
+	rt = &limiter{next: rt, opts: &o, remaining: -1, changed: make(chan struct{})}
 	rt = &auth{next: rt, opts: &o, stats: stats}
 	return &http.Client{Transport: rt}, stats
 }

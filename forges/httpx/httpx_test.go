@@ -726,3 +726,52 @@ func TestConcurrentUseIsSafe(t *testing.T) {
 		t.Errorf("%d requests counted, want 16", st.Requests.Load())
 	}
 }
+
+func TestLastRequestsOfTheBudgetAreNotOverspent(t *testing.T) {
+	clk := newFakeClock()
+	var mu sync.Mutex
+	remaining, reset := 2, clk.Now().Add(10*time.Minute)
+	forbidden := 0
+	srv, n := rateServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !clk.Now().Before(reset) {
+			remaining, reset = 5000, clk.Now().Add(time.Hour)
+		}
+		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+		if remaining == 0 {
+			forbidden++
+			w.Header().Set("X-RateLimit-Remaining", "0")
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		remaining--
+		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+		time.Sleep(20 * time.Millisecond) // long enough for the others to queue
+		io.WriteString(w, "ok")
+	})
+	c, _ := New(Options{Now: clk.Now, Sleep: clk.Sleep})
+	get(t, c, srv.URL) // learns: 1 left
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Go(func() {
+			resp, err := c.Get(srv.URL)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("status %d", resp.StatusCode)
+			}
+		})
+	}
+	wg.Wait()
+	if forbidden != 0 {
+		t.Errorf("%d requests were sent into the exhausted budget; the last one must be reserved", forbidden)
+	}
+	if n.Load() != 7 {
+		t.Errorf("%d requests, want 7", n.Load())
+	}
+}

@@ -52,6 +52,8 @@ type limiter struct {
 	reset      time.Time
 	pauseUntil time.Time // a Retry-After pause for everyone
 	announced  time.Time // the reset (or pause end) last announced
+	inflight   int64     // requests sent and not yet answered
+	changed    chan struct{}
 }
 
 // maxLimitRounds bounds how often one request is re-sent after rate-limit
@@ -65,12 +67,15 @@ func (l *limiter) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		resp, err := l.next.RoundTrip(req)
+		now := l.opts.Now()
+		var r rate
+		if err == nil {
+			r = parseRate(resp.Header, now)
+		}
+		l.done(r)
 		if err != nil {
 			return nil, err
 		}
-		now := l.opts.Now()
-		r := parseRate(resp.Header, now)
-		l.observe(r)
 		limited, pause, why := classify(resp, r, now, round)
 		if !limited || round >= maxLimitRounds {
 			return resp, nil
@@ -82,12 +87,23 @@ func (l *limiter) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// wait blocks while the budget is spent or a pause is on.
+// wait blocks while the budget is spent or a pause is on, and otherwise
+// reserves one request of the budget: when the last known remaining
+// requests are all on their way, it waits for their answers instead of
+// sending one more that would only earn a 403.
 func (l *limiter) wait(ctx context.Context) error {
 	for {
 		l.mu.Lock()
 		now := l.opts.Now()
 		switch {
+		case l.remaining > 0 && l.remaining <= l.inflight && l.reset.After(now):
+			changed := l.changed
+			l.mu.Unlock()
+			select {
+			case <-changed:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		case l.remaining == 0 && l.reset.After(now):
 			reset, limit := l.reset, l.limit
 			if l.opts.NoWait {
@@ -120,10 +136,22 @@ func (l *limiter) wait(ctx context.Context) error {
 			}
 			l.mu.Unlock()
 		default:
+			l.inflight++
 			l.mu.Unlock()
 			return nil
 		}
 	}
+}
+
+// done ends a reservation with the answer's reading (if any) and wakes
+// the requests waiting for it.
+func (l *limiter) done(r rate) {
+	l.observe(r)
+	l.mu.Lock()
+	l.inflight--
+	close(l.changed)
+	l.changed = make(chan struct{})
+	l.mu.Unlock()
 }
 
 // observe records a reading. Answers arrive out of order under
