@@ -10,8 +10,10 @@
 //	ratelimit  primary limit: remembers the remaining budget from every
 //	           response (GitHub X-RateLimit-*, GitLab RateLimit-*) and, once it
 //	           is spent, waits until the reset or, with NoWait, fails with a
-//	           *RateLimitError; 429/403 with Retry-After: pauses every request
-//	           for that long and retries
+//	           *RateLimitError; the last requests of a budget are reserved,
+//	           so concurrent workers do not overspend it into 403s;
+//	           429/403 with Retry-After: pauses every request for that long
+//	           and retries
 //	secondary  GitHub's secondary limits, recognised by their body, through
 //	           github.com/gofri/go-github-ratelimit/v2 (see below)
 //	cache      conditional requests from an on-disk ETag cache
