@@ -173,19 +173,6 @@ func runExplain(s *Streams, o *ExplainOptions) error {
 
 type paramLine struct{ name, value, source, doc string }
 
-func formatValue(v any) string {
-	switch x := v.(type) {
-	case string:
-		return fmt.Sprintf("%q", x)
-	case []string:
-		q := make([]string, len(x))
-		for i, s := range x {
-			q[i] = fmt.Sprintf("%q", s)
-		}
-		return "[" + strings.Join(q, ", ") + "]"
-	}
-	return fmt.Sprint(v)
-}
 
 // wrap folds text to width columns, keeping paragraph breaks.
 func wrap(text string, width int) string {
