@@ -192,11 +192,12 @@ var DocsContributing = &Rule{
 	Source:      srcReadmeTemplate,
 	SourceTitle: "refarch-templates README template, \"Contributing\"",
 	Reads:       append(readsCommunity(FileContributing), readsReadme...),
+	Params:      []Param{orgDefaultsParam},
 	Check:       checkContributing,
 }
 
 func checkContributing(p *Pass) []Result {
-	f := p.Facts.FindCommunityFile(FileContributing)
+	f := findCommunity(p, FileContributing)
 	if f.Found() {
 		if f.Err == nil && len(strings.TrimSpace(string(f.Data))) == 0 {
 			return []Result{p.Failed(f.ResultPath(), 0, "%s is empty; write how to contribute or remove it and use a Contributing section in the README", f.Where())}
@@ -238,7 +239,7 @@ var DocsCodeOfConduct = &Rule{
 		Name:    "versions",
 		Doc:     "the Contributor Covenant versions accepted",
 		Default: []string{"2.0", "2.1"},
-	}},
+	}, orgDefaultsParam},
 	Check: checkCodeOfConduct,
 }
 
@@ -272,7 +273,7 @@ func CovenantVersion(text []byte) (version string, isCovenant bool, line int) {
 }
 
 func checkCodeOfConduct(p *Pass) []Result {
-	f := p.Facts.FindCommunityFile(FileCodeOfConduct)
+	f := findCommunity(p, FileCodeOfConduct)
 	switch {
 	case !f.Found() && f.Err != nil:
 		return []Result{p.Errorf("", "cannot look for CODE_OF_CONDUCT: %v", f.Err)}

@@ -149,6 +149,30 @@ func (f *Facts) FindReadme() File {
 	})
 }
 
+// orgDefaultsParam lets a policy refuse the organisation's default
+// community health files, e.g. where the OSPO wants every repository to
+// carry its own SECURITY.md.
+var orgDefaultsParam = Param{
+	Name:    "orgDefaults",
+	Doc:     "accept the organisation's default file (GitHub's public .github repository) when the repository has none of its own",
+	Default: true,
+}
+
+// findCommunity is FindCommunityFile under the rule's orgDefaults
+// parameter: with it off, an organisation default counts as not found,
+// and the places searched say that it was refused.
+func findCommunity(p *Pass, kind CommunityFile) File {
+	f := p.Facts.FindCommunityFile(kind)
+	if f.Origin != OriginOrgDefault || p.BoolParam("orgDefaults") {
+		return f
+	}
+	searched := append([]string(nil), f.Searched...)
+	if n := len(searched); n > 0 {
+		searched[n-1] += ", which the policy does not accept (orgDefaults: false)"
+	}
+	return File{Name: f.Name, Searched: searched}
+}
+
 // FindCommunityFile looks for a community health file in the root,
 // .github/ and docs/, and, when the repository has none, in the same
 // places of the organisation defaults (forges.Repo.OrgDefaults).

@@ -479,3 +479,23 @@ func TestLookupOddDirectories(t *testing.T) {
 		wantResult(t, got[0], rules.StatusError, "", 0, "organisation defaults it-at-m/.github", "rate limited")
 	})
 }
+
+// TestOrgDefaultsParam: with orgDefaults off, the organisation's default
+// community files do not count for the rules that accept them.
+func TestOrgDefaultsParam(t *testing.T) {
+	org := withOrgDefaults(fstest.MapFS{
+		"CONTRIBUTING.md":    file("# Contributing\n\nOpen an issue first.\n"),
+		"CODE_OF_CONDUCT.md": file("Contributor Covenant, version 2.1\n"),
+		"SECURITY.md":        file("# Security\n\nWrite to opensource@muenchen.de.\n"),
+	})
+	for _, r := range []*rules.Rule{rules.DocsContributing, rules.DocsCodeOfConduct, rules.SecurityContact, rules.SecurityPolicy} {
+		on := docOne(t, r, fstest.MapFS{"README.md": file("# x\n")}, nil, org)
+		if on.Status != rules.StatusPass || !strings.Contains(on.Message, "organisation default") {
+			t.Errorf("%s with orgDefaults on (default) = %s %q, want pass from the organisation default", r.ID, on.Status, on.Message)
+		}
+		off := docOne(t, r, fstest.MapFS{"README.md": file("# x\n")}, map[string]any{"orgDefaults": false}, org)
+		if off.Status != rules.StatusFail || !strings.Contains(off.Message, "which the policy does not accept (orgDefaults: false)") {
+			t.Errorf("%s with orgDefaults off = %s %q, want fail saying the organisation default was refused", r.ID, off.Status, off.Message)
+		}
+	}
+}

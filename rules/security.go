@@ -34,7 +34,7 @@ var SecurityContact = &Rule{
 		Name:    "domains",
 		Doc:     "the e-mail domains a reporting address must belong to (subdomains included); empty accepts any domain",
 		Default: []string{},
-	}},
+	}, orgDefaultsParam},
 	Check: checkSecurityContact,
 }
 
@@ -172,7 +172,7 @@ func checkSecurityContact(p *Pass) []Result {
 		return nil
 	}
 
-	sec := p.Facts.FindCommunityFile(FileSecurity)
+	sec := findCommunity(p, FileSecurity)
 	var secErr string
 	switch {
 	case !sec.Found() && sec.Err != nil:
@@ -235,6 +235,7 @@ var SecurityPolicy = &Rule{
 	Source:      srcSecurity,
 	SourceTitle: srcSecurityTitle,
 	Reads:       readsCommunity(FileSecurity),
+	Params:      []Param{orgDefaultsParam},
 	Check:       checkSecurityPolicy,
 }
 
@@ -356,7 +357,7 @@ func maskCode(text string) string {
 }
 
 func checkSecurityPolicy(p *Pass) []Result {
-	f := p.Facts.FindCommunityFile(FileSecurity)
+	f := findCommunity(p, FileSecurity)
 	switch {
 	case !f.Found() && f.Err != nil:
 		return []Result{p.Errorf("", "cannot look for SECURITY: %v", f.Err)}
