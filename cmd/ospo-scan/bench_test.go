@@ -48,3 +48,13 @@ func BenchmarkEndToEnd1000Repos(b *testing.B) {
 		runBinary(b, "org", org, "-f", "json", "-o", os.DevNull, "--concurrency", "8")
 	}
 }
+
+// BenchmarkEndToEndFixtureOrgCustomRules is BenchmarkEndToEndFixtureOrg
+// with a policy of 200 custom rules (80 CEL): loading, compiling and
+// evaluating them, compared with the built-in rules alone (target: under
+// 20% more).
+func BenchmarkEndToEndFixtureOrgCustomRules(b *testing.B) {
+	for b.Loop() {
+		runBinary(b, "org", fixtureOrg, "-f", "json", "-o", os.DevNull, "--config", "../../policy/testdata/bench-200-custom-rules.yml")
+	}
+}
