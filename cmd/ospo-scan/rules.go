@@ -173,7 +173,6 @@ func runExplain(s *Streams, o *ExplainOptions) error {
 
 type paramLine struct{ name, value, source, doc string }
 
-
 // wrap folds text to width columns, keeping paragraph breaks.
 func wrap(text string, width int) string {
 	var out []string
