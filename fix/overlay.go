@@ -2,12 +2,13 @@ package fix
 
 import (
 	"errors"
-	"io"
 	"io/fs"
 	"path"
 	"sort"
 	"testing/fstest"
 	"time"
+
+	"github.com/it-at-m/ospo-scan/forges"
 )
 
 // overlay is a repository's file tree with the planned changes laid over
@@ -47,36 +48,7 @@ func (o *overlay) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &dirFile{info: info, entries: entries}, nil
-}
-
-// dirFile is an open directory of the overlay.
-type dirFile struct {
-	info    fs.FileInfo
-	entries []fs.DirEntry
-	off     int
-}
-
-func (d *dirFile) Stat() (fs.FileInfo, error) { return d.info, nil }
-func (d *dirFile) Close() error               { return nil }
-func (d *dirFile) Read([]byte) (int, error) {
-	return 0, &fs.PathError{Op: "read", Path: d.info.Name(), Err: errors.New("is a directory")}
-}
-
-// ReadDir follows fs.ReadDirFile: n <= 0 returns the rest, n > 0 at most
-// n entries and io.EOF at the end.
-func (d *dirFile) ReadDir(n int) ([]fs.DirEntry, error) {
-	rest := d.entries[d.off:]
-	if n <= 0 {
-		d.off = len(d.entries)
-		return rest, nil
-	}
-	if len(rest) == 0 {
-		return nil, io.EOF
-	}
-	n = min(n, len(rest))
-	d.off += n
-	return rest[:n], nil
+	return forges.NewDirFile(info, entries), nil
 }
 
 // ReadFile reads a changed file from the overlay, else from the base.

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"github.com/it-at-m/ospo-scan/internal/textwrap"
 	"io"
 	"strings"
 
@@ -145,7 +146,7 @@ func WriteInit(w io.Writer, builtin []*rules.Rule) error {
 				if err != nil {
 					return fmt.Errorf("rule %s parameter %s: %w", r.ID, decl.Name, err)
 				}
-				addPair(params, decl.Name, v, wrap(decl.Doc))
+				addPair(params, decl.Name, v, textwrap.Wrap(decl.Doc, 76))
 			}
 			addPair(settings, "params", params, "")
 		}
@@ -171,7 +172,7 @@ func WriteInit(w io.Writer, builtin []*rules.Rule) error {
 		addPair(pn, "match", match, "")
 		only, _ := valueNode(texts(pd.only))
 		addPair(pn, "only", only, "")
-		addPair(profiles, pd.name.v, pn, wrap(builtinProfiles[i].why))
+		addPair(profiles, pd.name.v, pn, textwrap.Wrap(builtinProfiles[i].why, 76))
 	}
 	addPair(root, "profiles", profiles, profilesComment)
 	addPair(root, "exemptions", &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}, exemptionsComment)
@@ -184,26 +185,6 @@ func WriteInit(w io.Writer, builtin []*rules.Rule) error {
 		return fmt.Errorf("writing the policy: %w", err)
 	}
 	return enc.Close()
-}
-
-// wrap folds a paragraph into comment lines of at most 76 characters.
-func wrap(s string) string {
-	var lines []string
-	var line strings.Builder
-	for _, w := range strings.Fields(s) {
-		if line.Len() > 0 && line.Len()+1+len(w) > 76 {
-			lines = append(lines, line.String())
-			line.Reset()
-		}
-		if line.Len() > 0 {
-			line.WriteByte(' ')
-		}
-		line.WriteString(w)
-	}
-	if line.Len() > 0 {
-		lines = append(lines, line.String())
-	}
-	return strings.Join(lines, "\n")
 }
 
 func scalar(s string) *yaml.Node {

@@ -10,6 +10,7 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/spf13/cobra"
 
+	"github.com/it-at-m/ospo-scan/internal/textwrap"
 	"github.com/it-at-m/ospo-scan/rules"
 )
 
@@ -138,7 +139,7 @@ func runExplain(s *Streams, o *ExplainOptions) error {
 		fmt.Fprintf(&b, " (default %s)", r.Severity)
 	}
 	b.WriteString("\n\n")
-	b.WriteString(wrap(r.Doc, 78))
+	b.WriteString(textwrap.Wrap(r.Doc, 78))
 	b.WriteString("\n")
 	if r.Fix != "" {
 		fmt.Fprintf(&b, "\nHow to fix: %s\n", r.Fix)
@@ -172,27 +173,3 @@ func runExplain(s *Streams, o *ExplainOptions) error {
 }
 
 type paramLine struct{ name, value, source, doc string }
-
-// wrap folds text to width columns, keeping paragraph breaks.
-func wrap(text string, width int) string {
-	var out []string
-	for _, para := range strings.Split(strings.TrimSpace(text), "\n\n") {
-		var line strings.Builder
-		var lines []string
-		for _, w := range strings.Fields(para) {
-			if line.Len() > 0 && line.Len()+1+len(w) > width {
-				lines = append(lines, line.String())
-				line.Reset()
-			}
-			if line.Len() > 0 {
-				line.WriteByte(' ')
-			}
-			line.WriteString(w)
-		}
-		if line.Len() > 0 {
-			lines = append(lines, line.String())
-		}
-		out = append(out, strings.Join(lines, "\n"))
-	}
-	return strings.Join(out, "\n\n")
-}

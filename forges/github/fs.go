@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/http"
 	"path"
@@ -340,7 +339,7 @@ func (r *repoFS) Open(name string) (fs.File, error) {
 		if err != nil {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
-		return &dirFile{info: info, entries: entries(kids)}, nil
+		return forges.NewDirFile(info, entries(kids)), nil
 	}
 	return &file{r: r, n: n, name: name, info: info}, nil
 }
@@ -451,32 +450,6 @@ func (f *file) Read(p []byte) (int, error) {
 		f.reader = bytes.NewReader(data)
 	}
 	return f.reader.Read(p)
-}
-
-// dirFile is an open directory.
-type dirFile struct {
-	info    nodeInfo
-	entries []fs.DirEntry
-	off     int
-}
-
-func (d *dirFile) Stat() (fs.FileInfo, error) { return d.info, nil }
-func (d *dirFile) Close() error               { return nil }
-func (d *dirFile) Read([]byte) (int, error) {
-	return 0, &fs.PathError{Op: "read", Path: d.info.name, Err: errIsDir}
-}
-func (d *dirFile) ReadDir(n int) ([]fs.DirEntry, error) {
-	rest := d.entries[d.off:]
-	if n <= 0 {
-		d.off = len(d.entries)
-		return rest, nil
-	}
-	if len(rest) == 0 {
-		return nil, io.EOF
-	}
-	n = min(n, len(rest))
-	d.off += n
-	return rest[:n], nil
 }
 
 // defaultsView is the organisation defaults as one repository sees them:

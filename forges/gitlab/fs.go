@@ -145,7 +145,7 @@ func (fsys *FS) Open(name string) (fs.File, error) {
 		if err != nil {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
-		return &dirFile{info: fsys.info(path.Base(name), p, e), entries: es}, nil
+		return forges.NewDirFile(fsys.info(path.Base(name), p, e), es), nil
 	}
 	b, err := fsys.blob(p, e.id)
 	if err != nil {
@@ -620,33 +620,6 @@ type file struct {
 func (f *file) Stat() (fs.FileInfo, error) { return f.info, nil }
 func (f *file) Read(b []byte) (int, error) { return f.r.Read(b) }
 func (f *file) Close() error               { return nil }
-
-type dirFile struct {
-	info    fs.FileInfo
-	entries []fs.DirEntry
-	off     int
-}
-
-func (d *dirFile) Stat() (fs.FileInfo, error) { return d.info, nil }
-func (d *dirFile) Read([]byte) (int, error) {
-	return 0, &fs.PathError{Op: "read", Path: d.info.Name(), Err: errors.New("is a directory")}
-}
-func (d *dirFile) Close() error { return nil }
-
-// ReadDir implements fs.ReadDirFile.
-func (d *dirFile) ReadDir(n int) ([]fs.DirEntry, error) {
-	rest := d.entries[d.off:]
-	if n <= 0 {
-		d.off = len(d.entries)
-		return rest, nil
-	}
-	if len(rest) == 0 {
-		return nil, io.EOF
-	}
-	n = min(n, len(rest))
-	d.off += n
-	return rest[:n], nil
-}
 
 // isObjectID accepts SHA-1 and SHA-256 Git object ids.
 func isObjectID(id string) bool {
