@@ -71,6 +71,10 @@ func BenchmarkLoad200(b *testing.B) {
 // difference is what custom rules cost a scan.
 func BenchmarkScanFixture(b *testing.B) {
 	builtin := rules.Builtin()
+	with20, err := Parse("big.yml", bigPolicy(20), builtin)
+	if err != nil {
+		b.Fatal(err)
+	}
 	with50, err := Parse("big.yml", bigPolicy(50), builtin)
 	if err != nil {
 		b.Fatal(err)
@@ -82,7 +86,7 @@ func BenchmarkScanFixture(b *testing.B) {
 	for _, bc := range []struct {
 		name string
 		p    *Policy
-	}{{"builtin", Default(builtin)}, {"builtin+50custom", with50}, {"builtin+200custom", with200}} {
+	}{{"builtin", Default(builtin)}, {"builtin+20custom", with20}, {"builtin+50custom", with50}, {"builtin+200custom", with200}} {
 		scanFixture(b, bc.p) // warm the licence matcher and the file system cache
 		b.Run(bc.name, func(b *testing.B) {
 			// CPU time of this process, which other work on a shared
