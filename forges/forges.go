@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"sync"
 )
 
 // Kinds of forge.
@@ -49,6 +50,34 @@ func Known[T any](v T) Fact[T] { return Fact[T]{Value: v, Known: true} }
 // Unknown returns an unknown fact with its reason.
 func Unknown[T any](why string) Fact[T] { return Fact[T]{Why: why} }
 
+// LazyFact is a fact a forge reads only when a rule asks for it, at most
+// once; reading it never fails (a failure is an unknown fact, and the
+// forge marks the repository's scan incomplete itself).
+type LazyFact[T any] struct {
+	once sync.Once
+	read func() Fact[T]
+	fact Fact[T]
+}
+
+// Lazy returns a fact that read answers on first use.
+func Lazy[T any](read func() Fact[T]) *LazyFact[T] { return &LazyFact[T]{read: read} }
+
+// Now returns a lazy fact that is already answered.
+func Now[T any](f Fact[T]) *LazyFact[T] {
+	l := &LazyFact[T]{fact: f}
+	l.once.Do(func() {})
+	return l
+}
+
+// Get answers the fact; a nil LazyFact is unknown.
+func (l *LazyFact[T]) Get() Fact[T] {
+	if l == nil {
+		return Unknown[T]("the forge does not say")
+	}
+	l.once.Do(func() { l.fact = l.read() })
+	return l.fact
+}
+
 // Meta is what ospo-scan knows about a repository besides its files.
 type Meta struct {
 	Forge string // Local, GitHub or GitLab
@@ -74,8 +103,9 @@ type Meta struct {
 	// is enabled.
 	PrivateReporting Fact[bool]
 	// CodeQLDefaultSetup says whether GitHub code scanning "default setup"
-	// is configured.
-	CodeQLDefaultSetup Fact[bool]
+	// is configured. It costs a request and matters only to a repository
+	// without a CodeQL workflow, so the forge reads it when a rule asks.
+	CodeQLDefaultSetup *LazyFact[bool]
 
 	// Handle is the forge's own reference (an ID, a clone path), opaque to
 	// everyone but the forge that set it.

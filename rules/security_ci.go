@@ -48,7 +48,7 @@ func checkCodeQL(p *Pass) []Result {
 			}
 		}
 	}
-	ds := p.Repo.Meta.CodeQLDefaultSetup
+	ds := p.Repo.Meta.CodeQLDefaultSetup.Get()
 	if ds.Known && ds.Value {
 		return []Result{p.Passed("", "CodeQL default setup is enabled")}
 	}

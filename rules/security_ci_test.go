@@ -93,17 +93,17 @@ func TestCodeQLDefaultSetup(t *testing.T) {
 	gh := forges.Meta{Forge: forges.GitHub, Name: "dave-backend", FullName: "it-at-m/dave-backend"}
 
 	on := gh
-	on.CodeQLDefaultSetup = forges.Known(true)
+	on.CodeQLDefaultSetup = forges.Now(forges.Known(true))
 	r := ciOne(t, ciRun(t, rules.SecurityCodeQL, ciFiles("README.md", "x"), on, nil))
 	ciStatus(t, r, rules.StatusPass, "CodeQL default setup is enabled")
 
 	off := gh
-	off.CodeQLDefaultSetup = forges.Known(false)
+	off.CodeQLDefaultSetup = forges.Now(forges.Known(false))
 	r = ciOne(t, ciRun(t, rules.SecurityCodeQL, ciFiles("README.md", "x"), off, nil))
 	ciStatus(t, r, rules.StatusFail, "no workflow runs CodeQL analysis", "CodeQL default setup is not enabled")
 
 	unknown := gh
-	unknown.CodeQLDefaultSetup = forges.Unknown[bool]("the token may not read this setting (HTTP 403)")
+	unknown.CodeQLDefaultSetup = forges.Now(forges.Unknown[bool]("the token may not read this setting (HTTP 403)"))
 	r = ciOne(t, ciRun(t, rules.SecurityCodeQL, ciFiles("README.md", "x"), unknown, nil))
 	ciStatus(t, r, rules.StatusFail, "whether CodeQL default setup is enabled is unknown: the token may not read this setting (HTTP 403)")
 }

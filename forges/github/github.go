@@ -354,7 +354,7 @@ func (f *Forge) meta(r *gh.Repository) forges.Meta {
 		ForgeLicense:  forges.Known(r.GetLicense().GetSPDXID()),
 		PrivateReporting: forges.Unknown[bool](
 			"not yet read"),
-		CodeQLDefaultSetup: forges.Unknown[bool]("not yet read"),
+		CodeQLDefaultSetup: forges.Now(forges.Unknown[bool]("not yet read")),
 		Handle:             &handle{owner: owner, name: r.GetName(), branch: r.GetDefaultBranch(), private: vis != "public"},
 	}
 }
@@ -366,15 +366,24 @@ func (f *Forge) open(ctx context.Context, m forges.Meta) (*forges.Repo, error) {
 	if !ok {
 		return nil, fmt.Errorf("repository %s was not listed by the GitHub forge", m.FullName)
 	}
-	var wg sync.WaitGroup
-	var pvrErr, dsErr error
-	wg.Go(func() { m.PrivateReporting, pvrErr = f.privateReporting(ctx, h) })
-	wg.Go(func() { m.CodeQLDefaultSetup, dsErr = f.defaultSetup(ctx, h) })
-	wg.Wait()
-	if err := errors.Join(pvrErr, dsErr); err != nil {
+	var err error
+	if m.PrivateReporting, err = f.privateReporting(ctx, h); err != nil {
 		return nil, err
 	}
-	repo := &forges.Repo{Meta: m, FS: newRepoFS(ctx, f, h)}
+	rfs := newRepoFS(ctx, f, h)
+	// CodeQL default setup matters only when no workflow runs CodeQL:
+	// read it when security/codeql asks. A failure other than a missing
+	// permission makes the repository's scan incomplete, as a failed
+	// file read does.
+	m.CodeQLDefaultSetup = forges.Lazy(func() forges.Fact[bool] {
+		fact, err := f.defaultSetup(ctx, h)
+		if err != nil {
+			rfs.fail(err)
+			return forges.Unknown[bool](err.Error())
+		}
+		return fact
+	})
+	repo := &forges.Repo{Meta: m, FS: rfs}
 	if strings.EqualFold(h.name, ".github") {
 		// The organisation's own .github repository: share the tree and
 		// files that the defaults read anyway.

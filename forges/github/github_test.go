@@ -255,14 +255,45 @@ func TestFactsAndPermissionGaps(t *testing.T) {
 	for _, c := range cases {
 		e.fake.ResetRequests()
 		r := e.open(t, "lhm", c.name)
-		if r.Meta.PrivateReporting != c.pvr || r.Meta.CodeQLDefaultSetup != c.cql {
-			t.Errorf("%s: private reporting %+v, default setup %+v; want %+v, %+v", c.name, r.Meta.PrivateReporting, r.Meta.CodeQLDefaultSetup, c.pvr, c.cql)
+		if n := e.fake.Count("/repos/**"); n != 1 {
+			t.Errorf("%s: Open made %d requests, want 1 (private reporting; default setup and files are lazy)", c.name, n)
 		}
+		if r.Meta.PrivateReporting != c.pvr || r.Meta.CodeQLDefaultSetup.Get() != c.cql {
+			t.Errorf("%s: private reporting %+v, default setup %+v; want %+v, %+v", c.name, r.Meta.PrivateReporting, r.Meta.CodeQLDefaultSetup.Get(), c.pvr, c.cql)
+		}
+		r.Meta.CodeQLDefaultSetup.Get()
 		if n := e.fake.Count("/repos/**"); n != 2 {
-			t.Errorf("%s: Open made %d requests, want 2 (the two facts; files are lazy)", c.name, n)
+			t.Errorf("%s: reading both facts (twice) made %d requests, want 2", c.name, n)
 		}
 		if err := r.FS.(interface{ Err() error }).Err(); err != nil {
 			t.Errorf("%s: a permission gap made the repository errored: %v", c.name, err)
+		}
+	}
+}
+
+// TestDefaultSetupReadOnlyWhenNeeded: the CodeQL default setup costs a
+// request and matters only to a repository without a CodeQL workflow; a
+// server error reading it makes that repository errored.
+func TestDefaultSetupReadOnlyWhenNeeded(t *testing.T) {
+	dir := t.TempDir()
+	writeRepo(t, dir, "with-codeql", map[string]string{".github/workflows/codeql.yml": "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: github/codeql-action/init@ff0a06e83cb2de871e5a09832bc6a81e7276941f\n      - uses: github/codeql-action/analyze@ff0a06e83cb2de871e5a09832bc6a81e7276941f\n"})
+	writeRepo(t, dir, "without", map[string]string{"README.md": "x"})
+	e := setup(t, forgetest.GitHubOptions{ReposDir: dir}, nil)
+	e.fake.Fault(forgetest.GitHubFault{Path: "/repos/lhm/*/code-scanning/default-setup", Kind: forgetest.ServerError, Status: 503})
+	rep := scan(t, []forges.Source{e.source(t, "lhm")}, 2)
+	if n := e.fake.Count("/repos/lhm/with-codeql/code-scanning/default-setup"); n != 0 {
+		t.Errorf("default setup read %d times for a repository whose workflow runs CodeQL", n)
+	}
+	for _, r := range rep.Repositories {
+		switch r.Name {
+		case "lhm/with-codeql":
+			if r.Status == report.Errored {
+				t.Errorf("with-codeql errored: %s", r.Error)
+			}
+		case "lhm/without":
+			if r.Status != report.Errored || !strings.Contains(r.Error, "default setup") {
+				t.Errorf("without: status %s error %q; a failed read must make it errored", r.Status, r.Error)
+			}
 		}
 	}
 }

@@ -193,7 +193,7 @@ func (f *Forge) meta(p *gl.Project) forges.Meta {
 		Fork:               p.ForkedFromProject != nil,
 		ForgeLicense:       forges.Unknown[string]("GitLab does not report a licence in its project listing; the licence files decide"),
 		PrivateReporting:   forges.Unknown[bool]("GitLab has no private vulnerability reporting"),
-		CodeQLDefaultSetup: forges.Unknown[bool]("GitLab has no CodeQL default setup"),
+		CodeQLDefaultSetup: forges.Now(forges.Unknown[bool]("GitLab has no CodeQL default setup")),
 	}
 	ref := &projectRef{id: p.ID, fullName: p.PathWithNamespace}
 	if p.DefaultBranch != "" && !p.EmptyRepo {

@@ -106,7 +106,7 @@ func TestMetaFlagsAndFacts(t *testing.T) {
 	if app.PrivateReporting.Known || app.PrivateReporting.Why != "GitLab has no private vulnerability reporting" {
 		t.Errorf("private reporting must be unknown on GitLab: %+v", app.PrivateReporting)
 	}
-	if app.CodeQLDefaultSetup.Known {
+	if app.CodeQLDefaultSetup.Get().Known {
 		t.Errorf("CodeQL default setup must be unknown on GitLab")
 	}
 	if !by["lhm/old"].Archived || by["lhm/old"].Fork {

@@ -151,7 +151,7 @@ func meta(dir string) forges.Meta {
 		Visibility:         forges.Unknown[string](why),
 		ForgeLicense:       forges.Unknown[string](why),
 		PrivateReporting:   forges.Unknown[bool](why),
-		CodeQLDefaultSetup: forges.Unknown[bool](why),
+		CodeQLDefaultSetup: forges.Now(forges.Unknown[bool](why)),
 		DefaultBranch:      defaultBranch(dir),
 		Handle:             dir,
 	}
