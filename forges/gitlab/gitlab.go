@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"sort"
@@ -59,6 +60,7 @@ type Forge struct {
 	client *gl.Client
 	hc     *http.Client
 	host   string
+	api    string
 	token  bool
 	logf   func(format string, args ...any)
 }
@@ -97,7 +99,7 @@ func New(opts Options) (*Forge, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gitlab client for %s: %w", opts.Host, err)
 	}
-	f := &Forge{client: c, hc: hc, host: opts.Host, token: opts.Token, logf: logf}
+	f := &Forge{client: c, hc: hc, host: opts.Host, api: u.String(), token: opts.Token, logf: logf}
 	if !opts.Token {
 		logf("%s", AnonymousNotice)
 	}
@@ -409,6 +411,11 @@ func (f *Forge) apiError(err error, what string) error {
 			return forges.Userf("%s on %s is forbidden (403): the token needs the read_api scope and access to it", what, f.host)
 		}
 		return fmt.Errorf("reading %s on %s: HTTP %d %s", what, f.host, er.Response.StatusCode, strings.TrimSpace(er.Message))
+	}
+	var dns *net.DNSError
+	var op *net.OpError
+	if errors.As(err, &dns) || errors.As(err, &op) && op.Op == "dial" {
+		return forges.Userf("cannot reach the GitLab API at %s: %v; check --api-url and the network", f.api, concise(err))
 	}
 	return fmt.Errorf("reading %s on %s: %w", what, f.host, concise(err))
 }

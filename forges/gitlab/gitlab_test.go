@@ -317,4 +317,18 @@ func TestBadTokenAndAPIURL(t *testing.T) {
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--api-url") {
 		t.Errorf("bad --api-url: %v", err)
 	}
+
+	// A host that does not answer: a usage error naming the API, one line.
+	dead, err := gitlab.New(gitlab.Options{Host: testHost, APIURL: "http://127.0.0.1:1/api/v4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := dead.Source(context.Background(), forges.Target{Forge: forges.GitLab, Host: testHost, Path: "lhm"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = src.List(context.Background())
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "cannot reach the GitLab API at http://127.0.0.1:1/api/v4") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("unreachable host: %v", err)
+	}
 }
