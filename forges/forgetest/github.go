@@ -290,30 +290,10 @@ func ghMatch(pattern, p string) bool {
 	return len(ss) == len(ps)
 }
 
-// ghWriter records the status of an answer.
-type ghWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *ghWriter) WriteHeader(s int) {
-	if w.status == 0 {
-		w.status = s
-	}
-	w.ResponseWriter.WriteHeader(s)
-}
-
-func (w *ghWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
 // ghCall is one request being answered.
 type ghCall struct {
 	g     *GitHub
-	w     *ghWriter
+	w     *statusWriter
 	r     *http.Request
 	path  string
 	token bool // a valid token came with the request
@@ -327,7 +307,7 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 	if p == "" {
 		p = "/"
 	}
-	gw := &ghWriter{ResponseWriter: w}
+	gw := &statusWriter{ResponseWriter: w}
 	c := &ghCall{g: g, w: gw, r: r, path: p}
 	defer func() {
 		g.mu.Lock()

@@ -32,14 +32,6 @@ type ghSnapshot struct {
 	rootSHA string
 }
 
-// ghBlobSHA is Git's object id of a blob.
-func ghBlobSHA(data []byte) string {
-	h := sha1.New()
-	fmt.Fprintf(h, "blob %d\x00", len(data))
-	h.Write(data)
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 // ghReadRepo walks a repository folder (skipping .git). Symbolic links
 // become mode 120000 blobs whose content is the link target, as in Git.
 func ghReadRepo(root string) (*ghSnapshot, error) {
@@ -88,7 +80,7 @@ func ghWalk(root, rel string, s *ghSnapshot) (string, error) {
 				return "", err
 			}
 			target = filepath.ToSlash(target)
-			e := ghEntry{Path: p, Mode: "120000", Type: "blob", SHA: ghBlobSHA([]byte(target)), Size: int64(len(target)), disk: full}
+			e := ghEntry{Path: p, Mode: "120000", Type: "blob", SHA: gitBlobID([]byte(target)), Size: int64(len(target)), disk: full}
 			s.entries = append(s.entries, e)
 			fmt.Fprintf(h, "%s %s %s\n", e.Mode, name, e.SHA)
 		case d.IsDir():
@@ -113,7 +105,7 @@ func ghWalk(root, rel string, s *ghSnapshot) (string, error) {
 			if info.Mode()&0o111 != 0 {
 				mode = "100755"
 			}
-			e := ghEntry{Path: p, Mode: mode, Type: "blob", SHA: ghBlobSHA(data), Size: int64(len(data)), disk: full}
+			e := ghEntry{Path: p, Mode: mode, Type: "blob", SHA: gitBlobID(data), Size: int64(len(data)), disk: full}
 			s.entries = append(s.entries, e)
 			fmt.Fprintf(h, "%s %s %s\n", mode, name, e.SHA)
 		}

@@ -201,28 +201,8 @@ func (g *GitLab) ProjectID(fullPath string) int64 {
 	return 0
 }
 
-// glWriter records the status written.
-type glWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *glWriter) WriteHeader(s int) {
-	if w.status == 0 {
-		w.status = s
-	}
-	w.ResponseWriter.WriteHeader(s)
-}
-
-func (w *glWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
 func (g *GitLab) serve(w http.ResponseWriter, r *http.Request) {
-	rw := &glWriter{ResponseWriter: w}
+	rw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		g.mu.Lock()
 		g.requests = append(g.requests, GitLabRequest{Method: r.Method, URL: r.URL.RequestURI(), Header: r.Header.Clone(), Status: rw.status})
