@@ -55,24 +55,26 @@ func readDefaultPlaces(t *testing.T, fsys fs.FS) {
 	}
 }
 
-func TestSmallTreeIsOneListing(t *testing.T) {
+func TestDefaultPlacesCostOneListingEach(t *testing.T) {
 	h, r, _ := oneProject(t, sampleRepo, forgetest.GitLabOptions{})
 	readDefaultPlaces(t, r.FS)
 	readDefaultPlaces(t, r.FS) // again: nothing more is fetched
-	if n := h.fake.Count("/repository/tree"); n != 1 {
-		t.Errorf("%d tree requests for a small repository, want 1", n)
+	// The root, .github with .github/workflows in one recursive page, and
+	// docs; .gitlab does not exist and costs nothing.
+	if n := h.fake.Count("/repository/tree"); n != 3 {
+		t.Errorf("%d tree requests, want 3", n)
 	}
 	// README.md, LICENSE, CODEOWNERS, two workflows, docs/index.md.
 	if n := h.fake.Count("/repository/blobs/"); n != 6 {
 		t.Errorf("%d blob requests, want 6 (each file once)", n)
 	}
-	if n := h.fake.Count(""); n != 7 {
-		t.Errorf("%d requests in all, want 7", n)
+	if n := h.fake.Count(""); n != 9 {
+		t.Errorf("%d requests in all, want 9", n)
 	}
 	if _, err := fs.ReadFile(r.FS, ".gitlab/CODEOWNERS"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
 	}
-	if n := h.fake.Count(""); n != 7 {
+	if n := h.fake.Count(""); n != 9 {
 		t.Errorf("a missing file cost a request (%d)", n)
 	}
 }
@@ -112,14 +114,14 @@ func TestLargeTreeListsOnlyWhatIsRead(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h, r, dir := oneProject(t, bigRepo(), tc.opts)
 			readDefaultPlaces(t, r.FS)
-			// One recursive page that does not hold the tree, then the
-			// root, .github with .github/workflows in one recursive page,
-			// and docs; .gitlab does not exist and costs nothing.
-			if n := h.fake.Count("/repository/tree"); n != 4 {
-				t.Errorf("%d tree requests, want 4", n)
+			// As many listings as for a small repository: the root,
+			// .github with .github/workflows in one recursive page, and
+			// docs; .gitlab does not exist and costs nothing.
+			if n := h.fake.Count("/repository/tree"); n != 3 {
+				t.Errorf("%d tree requests, want 3", n)
 			}
-			if n := h.fake.Count("recursive=true"); n != 2 {
-				t.Errorf("%d recursive requests, want 2", n)
+			if n := h.fake.Count("recursive=true"); n != 1 {
+				t.Errorf("%d recursive requests, want 1", n)
 			}
 			// A folder of 121 entries (main.go and 120 more) takes two pages.
 			es, err := fs.ReadDir(r.FS, "src")
@@ -156,10 +158,10 @@ func TestLargeConfigFolder(t *testing.T) {
 	}
 	h, r, dir := oneProject(t, files, forgetest.GitLabOptions{})
 	readDefaultPlaces(t, r.FS)
-	// The probe, the root, a recursive page of .github that does not hold
-	// it, then .github, .github/workflows and docs one by one.
-	if n := h.fake.Count("/repository/tree"); n != 6 {
-		t.Errorf("%d tree requests, want 6", n)
+	// The root, a recursive page of .github that does not hold it, then
+	// .github, .github/workflows and docs one by one.
+	if n := h.fake.Count("/repository/tree"); n != 5 {
+		t.Errorf("%d tree requests, want 5", n)
 	}
 	lc, err := local.NewCheckout(dir)
 	if err != nil {
