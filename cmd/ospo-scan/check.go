@@ -29,7 +29,7 @@ was cloned. The policy is --config, else .ospo-scan.yml in the checkout, else
   ospo-scan check ../dave-backend --fail-on warning
   ospo-scan check . -f sarif -o results.sarif
   ospo-scan check . --rule license/present --rule docs/readme`,
-		Args: cobra.MaximumNArgs(1),
+		Args: args(0, 1, "takes at most one PATH: the checkout to scan"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Path = "."
 			if len(args) == 1 {

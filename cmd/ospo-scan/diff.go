@@ -34,7 +34,7 @@ rule and fingerprint, not by line, so a finding that only moved is unchanged.
 Exit code 1 when anything is new.`,
 		Example: `  ospo-scan diff review-2026-05.json review-2026-11.json
   ospo-scan diff old.json new.json -f markdown >> "$GITHUB_STEP_SUMMARY"`,
-		Args: cobra.ExactArgs(2),
+		Args: args(2, 2, "needs two JSON reports: OLD.json NEW.json"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Old, o.New = args[0], args[1]
 			if runF != nil {

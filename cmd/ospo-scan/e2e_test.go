@@ -452,3 +452,21 @@ func TestInterruptWritesNoReport(t *testing.T) {
 		t.Errorf("temporary files left behind: %v", leftovers)
 	}
 }
+
+func TestMissingArgumentsSayWhatToGive(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"org"}, "org needs a TARGET"},
+		{[]string{"repo"}, "repo needs one TARGET: OWNER/NAME"},
+		{[]string{"explain"}, "explain needs one RULE-ID"},
+		{[]string{"diff", "old.json"}, "diff needs two JSON reports"},
+		{[]string{"check", "a", "b"}, "check takes at most one PATH"},
+	} {
+		r := ospoScan(t, ".", tc.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and one line with %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+}

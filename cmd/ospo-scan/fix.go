@@ -62,7 +62,7 @@ is wrong; 3 a file could not be written.`,
 		Example: `  ospo-scan fix                 # what would change in the current checkout
   ospo-scan fix ../dave-backend --write
   ospo-scan fix --write --contact opensource@muenchen.de --year 2026`,
-		Args: cobra.MaximumNArgs(1),
+		Args: args(0, 1, "takes at most one PATH: the checkout to fix"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Path = "."
 			if len(args) == 1 {

@@ -35,7 +35,7 @@ GITLAB_TOKEN for GitLab. Without one, public data is read anonymously.`,
   ospo-scan org it-at-m gitlab.opencode.de/landeshauptstadt-muenchen -f json
   ospo-scan org ./mirror --fail-on never -f markdown
   ospo-scan org testdata/orgs/lhm-sample`,
-		Args: cobra.MinimumNArgs(1),
+		Args: args(1, -1, "needs a TARGET: an organisation (it-at-m), a GitLab group (gitlab.opencode.de/GROUP) or a folder of checkouts"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Targets = args
 			if runF != nil {

@@ -29,7 +29,7 @@ GITHUB_TOKEN or GH_TOKEN for GitHub, GITLAB_TOKEN for GitLab.`,
   ospo-scan repo github.com/it-at-m/dave-backend -f sarif -o results.sarif
   ospo-scan repo gitlab.opencode.de/landeshauptstadt-muenchen/bayernid-plugin
   ospo-scan repo ghe.example.org/team/app --forge github`,
-		Args: cobra.ExactArgs(1),
+		Args: args(1, 1, "needs one TARGET: OWNER/NAME (it-at-m/dave-backend) or HOST/GROUP/PROJECT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Target = args[0]
 			if runF != nil {

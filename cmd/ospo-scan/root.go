@@ -150,3 +150,14 @@ not be scanned), 130 interrupted.`,
 // extraCommands are added by other files of this package (policy, diff,
 // fix), so each command stays in its own file.
 var extraCommands []func(*Streams) *cobra.Command
+
+// args checks the number of arguments like cobra's validators, with a
+// message that says what to give: "org needs a TARGET: ...".
+func args(lo, hi int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, a []string) error {
+		if len(a) < lo || hi >= 0 && len(a) > hi {
+			return usageErr("%s %s (see `ospo-scan %s --help`)", cmd.Name(), what, cmd.Name())
+		}
+		return nil
+	}
+}

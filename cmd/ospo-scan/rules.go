@@ -110,7 +110,7 @@ func newExplainCmd(s *Streams, runF func(context.Context, *ExplainOptions) error
 		Short: "Explain a rule: what it checks, why (with its source), how to fix it",
 		Example: `  ospo-scan explain actions/pinned
   ospo-scan explain license/approved --config .ospo-scan.yml`,
-		Args: cobra.ExactArgs(1),
+		Args: args(1, 1, "needs one RULE-ID, e.g. actions/pinned (`ospo-scan rules` lists them)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ID = args[0]
 			if runF != nil {
