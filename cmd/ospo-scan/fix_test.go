@@ -221,7 +221,7 @@ func TestFixUsageErrors(t *testing.T) {
 		{[]string{"fix", ".", "--year", "26"}, "--year"},
 		{[]string{"fix", ".", "--contact", "nobody"}, "--contact"},
 		{[]string{"fix", ".", "--contact", "you@example.com"}, "example.com"},
-		{[]string{"fix", "a", "b"}, "accepts at most 1 arg"},
+		{[]string{"fix", "a", "b"}, "fix takes at most one PATH"},
 	} {
 		r := ospoScan(t, ".", c.args...)
 		if r.code != 2 {
