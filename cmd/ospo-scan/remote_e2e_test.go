@@ -261,3 +261,38 @@ func TestGitLabGroupProjectAndMultiTarget(t *testing.T) {
 		t.Errorf("the Markdown report does not mention mirrors:\n%s", md.String())
 	}
 }
+
+// TestArchivedAndForksSkippedUnlessAsked: org scans leave archived
+// repositories and forks out; with the flags they are scanned under the
+// archived and fork profiles.
+func TestArchivedAndForksSkippedUnlessAsked(t *testing.T) {
+	gh := forgetest.NewGitHub(t, forgetest.GitHubOptions{Org: "lhm-sample", ReposDir: fixtureOrg, Repos: map[string]forgetest.GitHubRepo{
+		"dave-frontend":   {Archived: true},
+		"consul-muenchen": {Fork: true},
+	}})
+	env := map[string]string{"XDG_CACHE_HOME": t.TempDir()}
+	names := func(rep report.Report) map[string]report.Repository {
+		m := map[string]report.Repository{}
+		for _, r := range rep.Repositories {
+			m[strings.TrimPrefix(r.Name, "lhm-sample/")] = r
+		}
+		return m
+	}
+	r := ospoScanEnv(t, env, "org", "lhm-sample", "--api-url", gh.URL(), "-f", "json", "-q")
+	got := names(decodeReport(t, r.stdout))
+	if _, ok := got["dave-frontend"]; ok {
+		t.Error("an archived repository was scanned without --include-archived")
+	}
+	if _, ok := got["consul-muenchen"]; ok {
+		t.Error("a fork was scanned without --include-forks")
+	}
+	r = ospoScanEnv(t, env, "org", "lhm-sample", "--api-url", gh.URL(), "-f", "json", "-q", "--include-archived", "--include-forks")
+	got = names(decodeReport(t, r.stdout))
+	fork, arch := got["consul-muenchen"], got["dave-frontend"]
+	if fork.Profile != "fork" || len(fork.Results) != 1 || fork.Results[0].Rule != "license/present" {
+		t.Errorf("fork: profile %q results %+v; want only license/present under the fork profile", fork.Profile, fork.Results)
+	}
+	if arch.Profile != "archived" || len(arch.Results) == 0 || len(arch.Results) > 4 {
+		t.Errorf("archived: profile %q with %d results; want the reduced archived set", arch.Profile, len(arch.Results))
+	}
+}
