@@ -470,3 +470,13 @@ func TestMissingArgumentsSayWhatToGive(t *testing.T) {
 		}
 	}
 }
+
+func TestEmptyOrgFolderSaysSo(t *testing.T) {
+	r := ospoScan(t, ".", "org", t.TempDir(), "-f", "json")
+	if r.code != 0 || !strings.Contains(r.stderr, "has no repository to scan") {
+		t.Errorf("exit %d, stderr %q; want 0 and a warning that nothing was found", r.code, r.stderr)
+	}
+	if rep := decodeReport(t, r.stdout); rep.Summary.Repositories != 0 || rep.Repositories == nil {
+		t.Errorf("report %+v; want an empty repositories list", rep)
+	}
+}

@@ -181,6 +181,13 @@ func runScan(ctx context.Context, s *Streams, job scanJob) error {
 		for _, w := range rep.Warnings {
 			fmt.Fprintln(s.Err, "ospo-scan: warning: "+w)
 		}
+		if len(rep.Repositories) == 0 {
+			hint := ""
+			if job.kind == scanOrg && !job.local && (!o.IncludeArchived || !o.IncludeForks) {
+				hint = " (archived repositories and forks are skipped unless --include-archived / --include-forks)"
+			}
+			fmt.Fprintf(s.Err, "ospo-scan: warning: %s has no repository to scan%s\n", strings.Join(rep.Targets, ", "), hint)
+		}
 	}
 	switch {
 	case rep.Incomplete():
