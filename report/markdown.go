@@ -110,6 +110,7 @@ func repoMarkdown(b *strings.Builder, r *Report, repo *Repository) {
 	}
 	var exempt, unchecked []string
 	table := false
+	lastFixed := "" // the rule whose fix hint the table last showed
 	for i := range repo.Results {
 		res := &repo.Results[i]
 		switch res.Status {
@@ -122,7 +123,13 @@ func repoMarkdown(b *strings.Builder, r *Report, repo *Repository) {
 			if res.New {
 				msg = "**new:** " + msg
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", res.Severity, mdRule(res.Rule), msg, mdLocation(r, repo, res), mdEscape(r.Rule(res.Rule).Fix))
+			// The fix hint once per rule: the rows of one rule follow each
+			// other (results are sorted by rule).
+			fix := ""
+			if res.Rule != lastFixed {
+				fix, lastFixed = mdEscape(r.Rule(res.Rule).Fix), res.Rule
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", res.Severity, mdRule(res.Rule), msg, mdLocation(r, repo, res), fix)
 		case rules.StatusExempt:
 			reason := ""
 			if res.Exemption != nil {

@@ -16,6 +16,8 @@ func TestMarkdownOrganisation(t *testing.T) {
 		"<details><summary>❌ it-at-m/dave-backend: failed (1 error, 3 warnings; 1 exempt)</summary>\n",
 		"| warning | `actions/pinned` | actions/checkout@v4 is not pinned to a commit SHA | [.github/workflows/build.yml:14](https://github.com/it-at-m/dave-backend/blob/main/.github/workflows/build.yml#L14) | replace the tag with the full commit SHA and keep the tag in a comment |\n",
 		"| warning | `actions/pinned` | **new:** actions/setup-java@v4",
+		// The second failure of a rule leaves the fix hint to the first.
+		"| warning | `actions/pinned` | **new:** actions/setup-java@v4 is not pinned to a commit SHA | [.github/workflows/build.yml:19](https://github.com/it-at-m/dave-backend/blob/main/.github/workflows/build.yml#L19) |  |\n",
 		"[.github/CODEOWNERS](https://gitlab.opencode.de/landeshauptstadt-muenchen/dave-frontend/-/blob/main/.github/CODEOWNERS)",
 		"- `license/approved` EUPL-1.2 is not on the approved list (MIT) (reason: cooperation project with BerlinOnline",
 		"- `security/private-reporting` the token may not read this setting (HTTP 403)",
