@@ -120,7 +120,7 @@ func (f *Forge) Source(_ context.Context, t forges.Target, isRepo bool) (forges.
 	if isRepo && !strings.Contains(p, "/") {
 		return nil, forges.Userf("repo %s: name a project as %s/GROUP/PROJECT (use `ospo-scan org %s/%s` for the whole group)", t, f.host, f.host, p)
 	}
-	return &source{f: f, target: t.String(), path: p, isRepo: isRepo}, nil
+	return &source{f: f, target: targetName(t), path: p, isRepo: isRepo}, nil
 }
 
 // source is a group or a single project.
@@ -448,4 +448,13 @@ func (f *Forge) visibleHint() string {
 		return " that the token can see"
 	}
 	return " that are public (set GITLAB_TOKEN to see private ones)"
+}
+
+// targetName is the target as the user wrote it (forges.Source.Target),
+// or its normal form when it was built without one.
+func targetName(t forges.Target) string {
+	if t.Raw != "" {
+		return t.Raw
+	}
+	return t.String()
 }
