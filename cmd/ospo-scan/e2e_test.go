@@ -430,7 +430,7 @@ func TestInterruptWritesNoReport(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(150 * time.Millisecond)
+	time.Sleep(500 * time.Millisecond) // well after the signal handler is installed, well before 4,000 repositories are done
 	cmd.Process.Signal(os.Interrupt)
 	start := time.Now()
 	err := cmd.Wait()
