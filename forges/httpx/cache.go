@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/gregjones/httpcache"
 	"github.com/peterbourgon/diskv"
@@ -44,7 +45,41 @@ func safeHost(host string) string {
 // diskCache is an httpcache.Cache over diskv: one file per URL, named by
 // the URL's SHA-256, written atomically (temp file and rename) with mode
 // 0600, nothing kept in memory.
-type diskCache struct{ d *diskv.Diskv }
+type diskCache struct {
+	dir string
+	d   *diskv.Diskv
+}
+
+// cacheMaxAge is how long a cached response may go unused before it is
+// removed: an organisation's deleted repositories, old blobs and other
+// tokens' answers must not make the cache grow forever.
+const cacheMaxAge = 30 * 24 * time.Hour
+
+// pruneCache removes the files of dir that have not been used for
+// cacheMaxAge, at most once a day (a marker file records the last run),
+// so a scan does not walk its cache every time.
+func pruneCache(dir string, now time.Time) {
+	marker := filepath.Join(dir, ".pruned")
+	if st, err := os.Stat(marker); err == nil && now.Sub(st.ModTime()) < 24*time.Hour {
+		return
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > cacheMaxAge {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+	if f, err := os.OpenFile(marker, os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+		f.Close()
+	}
+	os.Chtimes(marker, now, now)
+}
 
 func openCache(cacheDir, host, token string) (*diskCache, error) {
 	dir := CacheSubdir(cacheDir, host, token)
@@ -64,7 +99,8 @@ func openCache(cacheDir, host, token string) (*diskCache, error) {
 	}
 	probe.Close()
 	os.Remove(probe.Name())
-	return &diskCache{d: diskv.New(diskv.Options{
+	pruneCache(dir, time.Now())
+	return &diskCache{dir: dir, d: diskv.New(diskv.Options{
 		BasePath:     dir,
 		TempDir:      filepath.Join(dir, ".tmp"),
 		PathPerm:     0o700,
@@ -78,9 +114,17 @@ func cacheFile(key string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// Get reads a stored response and marks it used, so pruning keeps it
+// (immutable answers are read without ever being written again).
 func (c *diskCache) Get(key string) ([]byte, bool) {
-	b, err := c.d.Read(cacheFile(key))
-	return b, err == nil
+	name := cacheFile(key)
+	b, err := c.d.Read(name)
+	if err != nil {
+		return nil, false
+	}
+	now := time.Now()
+	os.Chtimes(filepath.Join(c.dir, name), now, now)
+	return b, true
 }
 
 // Set stores a response. A failed write only costs a future request, so

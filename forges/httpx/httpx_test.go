@@ -241,6 +241,11 @@ func TestCacheModesAndNoTokenAnywhere(t *testing.T) {
 			if info.Mode().Perm() != 0o700 {
 				t.Errorf("directory %s has mode %v, want 0700", rel, info.Mode().Perm())
 			}
+		case d.Name() == ".pruned":
+			// The marker of the last pruning: empty, private.
+			if info.Mode().Perm() != 0o600 || info.Size() != 0 {
+				t.Errorf("prune marker %s: mode %v size %d", rel, info.Mode().Perm(), info.Size())
+			}
 		default:
 			files++
 			if info.Mode().Perm() != 0o600 {
@@ -773,5 +778,40 @@ func TestLastRequestsOfTheBudgetAreNotOverspent(t *testing.T) {
 	}
 	if n.Load() != 7 {
 		t.Errorf("%d requests, want 7", n.Load())
+	}
+}
+
+// TestCachePrunesUnusedEntries: responses unused for 30 days are removed,
+// at most once a day; reading an entry counts as using it.
+func TestCachePrunesUnusedEntries(t *testing.T) {
+	root := t.TempDir()
+	c, err := openCache(root, "github.com", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Set("https://api.github.com/old", []byte("old"))
+	c.Set("https://api.github.com/used", []byte("used"))
+	c.Set("https://api.github.com/fresh", []byte("fresh"))
+	dir := CacheSubdir(root, "github.com", "")
+	longAgo := time.Now().Add(-40 * 24 * time.Hour)
+	for _, k := range []string{"https://api.github.com/old", "https://api.github.com/used"} {
+		if err := os.Chtimes(filepath.Join(dir, cacheFile(k)), longAgo, longAgo); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, ok := c.Get("https://api.github.com/used"); !ok {
+		t.Fatal("used entry missing")
+	}
+	// Pruned today already: nothing happens.
+	pruneCache(dir, time.Now())
+	if _, ok := c.Get("https://api.github.com/old"); !ok {
+		t.Fatal("pruning ran twice in a day")
+	}
+	os.Chtimes(filepath.Join(dir, cacheFile("https://api.github.com/old")), longAgo, longAgo)
+	pruneCache(dir, time.Now().Add(25*time.Hour))
+	for k, want := range map[string]bool{"https://api.github.com/old": false, "https://api.github.com/used": true, "https://api.github.com/fresh": true} {
+		if _, ok := c.Get(k); ok != want {
+			t.Errorf("%s kept = %v, want %v", k, ok, want)
+		}
 	}
 }
