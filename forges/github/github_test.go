@@ -27,24 +27,6 @@ import (
 
 const token = "ghp_T0kenThatMustNeverLeak0123456789"
 
-// logs collects notices.
-type logs struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logs) Logf(format string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, fmt.Sprintf(format, args...))
-}
-
-func (l *logs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
-}
-
 // writeRepo writes a repository folder; a value starting with "->" makes a
 // symbolic link to the rest.
 func writeRepo(t testing.TB, dir, name string, files map[string]string) {
@@ -69,7 +51,7 @@ func writeRepo(t testing.TB, dir, name string, files map[string]string) {
 type env struct {
 	fake  *forgetest.GitHub
 	forge *github.Forge
-	logs  *logs
+	logs  *forgetest.Notices
 	dir   string
 }
 
@@ -81,7 +63,7 @@ func setup(t testing.TB, opts forgetest.GitHubOptions, mod func(*github.Options)
 		opts.Org = "lhm"
 	}
 	fake := forgetest.NewGitHub(t, opts)
-	l := &logs{}
+	l := &forgetest.Notices{}
 	o := github.Options{
 		Host:   "github.com",
 		APIURL: fake.URL(),

@@ -2,12 +2,10 @@ package gitlab_test
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,7 +25,7 @@ type harness struct {
 	fake  *forgetest.GitLab
 	forge *gitlab.Forge
 	stats *httpx.Stats
-	logs  *logBuf
+	logs  *forgetest.Notices
 }
 
 type setup struct {
@@ -47,7 +45,7 @@ func newHarness(t testing.TB, fo forgetest.GitLabOptions, s setup) *harness {
 
 func connect(t testing.TB, fake *forgetest.GitLab, s setup) *harness {
 	t.Helper()
-	logs := &logBuf{}
+	logs := &forgetest.Notices{}
 	u, err := url.Parse(fake.URL())
 	if err != nil {
 		t.Fatal(err)
@@ -104,23 +102,6 @@ func (h *harness) open(t testing.TB, src forges.Source, full string) *forges.Rep
 	}
 	t.Fatalf("%s not listed", full)
 	return nil
-}
-
-type logBuf struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logBuf) Logf(format string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, fmt.Sprintf(format, args...))
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
 }
 
 // writeTree writes files under dir. A value "->TARGET" makes a symbolic

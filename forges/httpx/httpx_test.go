@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/it-at-m/ospo-scan/forges/forgetest"
 	"io"
 	"io/fs"
 	"net"
@@ -51,24 +52,6 @@ func (c *fakeClock) Slept() []time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]time.Duration(nil), c.slept...)
-}
-
-// logs collects Logf lines.
-type logs struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logs) Logf(format string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, fmt.Sprintf(format, args...))
-}
-
-func (l *logs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
 }
 
 func get(t *testing.T, c *http.Client, u string) (*http.Response, string) {
@@ -335,7 +318,7 @@ func TestUnusableCacheDirFallsBack(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var l logs
+	var l forgetest.Notices
 	c, _ := New(Options{CacheDir: file, Host: "github.com", Logf: l.Logf})
 	_, body := get(t, c, s.URL+"/data")
 	if body != s.body {
@@ -386,7 +369,7 @@ func TestPrimaryLimitWaitsForReset(t *testing.T) {
 		}
 		io.WriteString(w, "{}")
 	})
-	var l logs
+	var l forgetest.Notices
 	c, _ := New(Options{Now: clk.Now, Sleep: clk.Sleep, Logf: l.Logf, Host: "github.com"})
 	get(t, c, srv.URL+"/a")
 	get(t, c, srv.URL+"/b")
@@ -471,7 +454,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 		w.Header().Set("RateLimit-Remaining", "2")
 		io.WriteString(w, "ok")
 	})
-	var l logs
+	var l forgetest.Notices
 	c, st := New(Options{Now: clk.Now, Sleep: clk.Sleep, Logf: l.Logf, AuthHeader: HeaderAuth("PRIVATE-TOKEN"), Token: secret})
 	_, body := get(t, c, srv.URL)
 	if body != "ok" || n.Load() != 2 {
@@ -502,7 +485,7 @@ func TestGitHubSecondaryLimitWithRetryAfter(t *testing.T) {
 		}
 		io.WriteString(w, "ok")
 	})
-	var l logs
+	var l forgetest.Notices
 	c, _ := New(Options{Logf: l.Logf})
 	start := time.Now()
 	_, body := get(t, c, srv.URL)
