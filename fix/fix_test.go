@@ -39,15 +39,7 @@ func writeTree(t *testing.T, name string, files map[string]string) string {
 // openDir opens a checkout the way `ospo-scan check` and `fix` do.
 func openDir(t *testing.T, dir string) *forges.Repo {
 	t.Helper()
-	c, err := local.NewCheckout(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	metas, err := c.List(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo, err := c.Open(context.Background(), metas[0])
+	repo, err := local.OpenCheckout(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

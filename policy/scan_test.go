@@ -150,15 +150,7 @@ func TestScanDefaultPolicyMatchesStatic(t *testing.T) {
 // fixtureRepo opens one repository of the fixture organisation.
 func fixtureRepo(t testing.TB, name string) *forges.Repo {
 	t.Helper()
-	c, err := local.NewCheckout(fixtureOrg + "/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	metas, err := c.List(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo, err := c.Open(context.Background(), metas[0])
+	repo, err := local.OpenCheckout(fixtureOrg + "/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,17 +101,9 @@ func runFix(ctx context.Context, s *Streams, o *FixOptions) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	checkout, err := local.NewCheckout(o.Path)
+	repo, err := local.OpenCheckout(o.Path)
 	if err != nil {
-		return err // a forges.UserError naming the path: exit 2
-	}
-	metas, err := checkout.List(ctx)
-	if err != nil {
-		return err
-	}
-	repo, err := checkout.Open(ctx, metas[0])
-	if err != nil {
-		return err
+		return err // a bad path is a forges.UserError naming it: exit 2
 	}
 	// The same policy as `check` on this checkout, so that what fix
 	// leaves is what check reports.

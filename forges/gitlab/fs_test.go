@@ -2,7 +2,6 @@ package gitlab_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -138,11 +137,7 @@ func TestLargeTreeListsOnlyWhatIsRead(t *testing.T) {
 			} else if n := h.fake.Count("page_token="); n != 1 {
 				t.Errorf("keyset pagination not followed: %d", n)
 			}
-			local, err := local.NewCheckout(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			lr, err := local.Open(context.Background(), mustList(t, local)[0])
+			lr, err := local.OpenCheckout(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -163,24 +158,11 @@ func TestLargeConfigFolder(t *testing.T) {
 	if n := h.fake.Count("/repository/tree"); n != 5 {
 		t.Errorf("%d tree requests, want 5", n)
 	}
-	lc, err := local.NewCheckout(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lr, err := lc.Open(context.Background(), mustList(t, lc)[0])
+	lr, err := local.OpenCheckout(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sameTree(t, lr.FS, r.FS)
-}
-
-func mustList(t *testing.T, s forges.Source) []forges.Meta {
-	t.Helper()
-	ms, err := s.List(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ms
 }
 
 // sameTree walks want and checks that got has the same entries, types and
@@ -238,11 +220,7 @@ func TestSymbolicLinks(t *testing.T) {
 		"docs/nested/other.md": "plain\n",
 	}
 	_, r, dir := oneProject(t, files, forgetest.GitLabOptions{})
-	lc, err := local.NewCheckout(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lr, err := lc.Open(context.Background(), mustList(t, lc)[0])
+	lr, err := local.OpenCheckout(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

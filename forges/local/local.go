@@ -41,6 +41,17 @@ func NewCheckout(path string) (*Checkout, error) {
 	return &Checkout{target: path, dir: dir}, nil
 }
 
+// OpenCheckout opens the checkout at path as one repository: NewCheckout,
+// then its only listing entry, opened (for `fix` and tests, which work on
+// one checkout without a scan).
+func OpenCheckout(path string) (*forges.Repo, error) {
+	c, err := NewCheckout(path)
+	if err != nil {
+		return nil, err
+	}
+	return open(meta(c.dir))
+}
+
 // Target implements forges.Source.
 func (c *Checkout) Target() string { return c.target }
 

@@ -26,15 +26,7 @@ func write(t *testing.T, path, content string) {
 
 func openCheckout(t *testing.T, dir string) *forges.Repo {
 	t.Helper()
-	c, err := NewCheckout(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := c.List(context.Background())
-	if err != nil || len(ms) != 1 {
-		t.Fatalf("List: %v %v", ms, err)
-	}
-	repo, err := c.Open(context.Background(), ms[0])
+	repo, err := OpenCheckout(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,5 +161,28 @@ func TestBadPaths(t *testing.T) {
 		if _, err := NewFolder(path); !errors.As(err, &ue) {
 			t.Errorf("NewFolder(%s) = %v, want a UserError", path, err)
 		}
+	}
+}
+
+// TestCheckoutListsItself: a checkout is a source of one repository, named
+// after its folder, and OpenCheckout opens that same repository.
+func TestCheckoutListsItself(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "dave-backend")
+	write(t, filepath.Join(dir, "README.md"), "# x\n")
+	c, err := NewCheckout(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := c.List(context.Background())
+	if err != nil || len(ms) != 1 || ms[0].FullName != "dave-backend" || ms[0].Name != "dave-backend" {
+		t.Fatalf("List = %+v, %v; want one repository named dave-backend", ms, err)
+	}
+	listed, err := c.Open(context.Background(), ms[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct := openCheckout(t, dir)
+	if listed.Meta.FullName != direct.Meta.FullName || listed.Meta.URL != direct.Meta.URL {
+		t.Errorf("OpenCheckout gives %+v, the listing %+v", direct.Meta, listed.Meta)
 	}
 }
