@@ -191,16 +191,7 @@ func TestDocsContributing(t *testing.T) {
 }
 
 func TestDocsCodeOfConduct(t *testing.T) {
-	tests := []struct {
-		name   string
-		files  fstest.MapFS
-		org    fstest.MapFS
-		params map[string]any
-		status rules.Status
-		path   string
-		line   int
-		frags  []string
-	}{
+	runDocCases(t, rules.DocsCodeOfConduct, []docCase{
 		{"template 2.1 in .github", fstest.MapFS{".github/CODE_OF_CONDUCT.md": file(covenant21)}, nil, nil, rules.StatusPass, ".github/CODE_OF_CONDUCT.md", 0, []string{".github/CODE_OF_CONDUCT.md: Contributor Covenant 2.1"}},
 		{"organisation default", fstest.MapFS{"README.md": file("x")}, fstest.MapFS{"CODE_OF_CONDUCT.md": file(covenant21)}, nil, rules.StatusPass, "", 0, []string{"CODE_OF_CONDUCT.md from the organisation default it-at-m/.github: Contributor Covenant 2.1"}},
 		{"version 1.4 fails", fstest.MapFS{"CODE_OF_CONDUCT.md": file(covenant14)}, nil, nil, rules.StatusFail, "CODE_OF_CONDUCT.md", 17, []string{"Contributor Covenant 1.4", "2.0 or 2.1", "update it to version 2.1"}},
@@ -212,17 +203,7 @@ func TestDocsCodeOfConduct(t *testing.T) {
 		{"missing", fstest.MapFS{"README.md": file("x")}, nil, nil, rules.StatusFail, ".github/CODE_OF_CONDUCT.md", 0, []string{"no CODE_OF_CONDUCT file in the root, .github/ or docs/"}},
 		{"versions parameter", fstest.MapFS{"CODE_OF_CONDUCT.md": file(covenant21)}, nil, map[string]any{"versions": []any{"3.0"}}, rules.StatusFail, "CODE_OF_CONDUCT.md", 17, []string{"Contributor Covenant 2.1 (accepted: 3.0)"}},
 		{"binary", fstest.MapFS{"CODE_OF_CONDUCT.md": file("\x00")}, nil, nil, rules.StatusFail, "CODE_OF_CONDUCT.md", 0, []string{"not text"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var mods []func(*forges.Repo)
-			if tt.org != nil {
-				mods = append(mods, withOrgDefaults(tt.org))
-			}
-			got := docOne(t, rules.DocsCodeOfConduct, tt.files, tt.params, mods...)
-			wantResult(t, got, tt.status, tt.path, tt.line, tt.frags...)
-		})
-	}
+	})
 }
 
 func TestCovenantVersion(t *testing.T) {

@@ -499,3 +499,31 @@ func TestOrgDefaultsParam(t *testing.T) {
 		}
 	}
 }
+
+// docCase is one case of a rule's table test: the repository's files (and
+// the organisation defaults, when set) in, one result out.
+type docCase struct {
+	name   string
+	files  fstest.MapFS
+	org    fstest.MapFS
+	params map[string]any
+	status rules.Status
+	path   string
+	line   int
+	frags  []string
+}
+
+// runDocCases runs r on every case, each as a subtest.
+func runDocCases(t *testing.T, r *rules.Rule, cases []docCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			var mods []func(*forges.Repo)
+			if tt.org != nil {
+				mods = append(mods, withOrgDefaults(tt.org))
+			}
+			got := docOne(t, r, tt.files, tt.params, mods...)
+			wantResult(t, got, tt.status, tt.path, tt.line, tt.frags...)
+		})
+	}
+}

@@ -42,16 +42,7 @@ We will respond within [timeframe, e.g., 0-2 weeks].
 ` + "```\n[INSERT IN CODE]\n```\n"
 
 func TestSecurityContact(t *testing.T) {
-	tests := []struct {
-		name   string
-		files  fstest.MapFS
-		org    fstest.MapFS
-		params map[string]any
-		status rules.Status
-		path   string
-		line   int
-		frags  []string
-	}{
+	runDocCases(t, rules.SecurityContact, []docCase{
 		{"SECURITY.md", fstest.MapFS{"SECURITY.md": file(filledSecurity)}, nil, nil, rules.StatusPass, "SECURITY.md", 7, []string{"opensource@muenchen.de in SECURITY.md (line 7)"}},
 		{"SECURITY.md in .github", fstest.MapFS{".github/SECURITY.md": file("Mail [us](mailto:security@muenchen.de).")}, nil, nil, rules.StatusPass, ".github/SECURITY.md", 1, []string{"security@muenchen.de"}},
 		{"README Contact section only", fstest.MapFS{".github/README.md": file(templateReadme)}, nil, nil, rules.StatusPass, ".github/README.md", 35, []string{"opensource@muenchen.de in the Contact section of .github/README.md (line 35)"}},
@@ -63,17 +54,7 @@ func TestSecurityContact(t *testing.T) {
 		{"domains parameter accepts subdomains and falls back to the README", fstest.MapFS{"SECURITY.md": file("Mail max@gmail.com\n"), "README.md": file("# X\n\n## Kontakt\n\n## Contact\n\nteam@it.muenchen.de\n")}, nil, map[string]any{"domains": []string{"muenchen.de"}}, rules.StatusPass, "README.md", 7, []string{"team@it.muenchen.de"}},
 		{"address in an HTML comment does not count", fstest.MapFS{"SECURITY.md": file("<!-- opensource@muenchen.de -->\n")}, nil, nil, rules.StatusFail, "SECURITY.md", 0, []string{"names no address"}},
 		{"binary SECURITY.md", fstest.MapFS{"SECURITY.md": file("\x00x@muenchen.de")}, nil, nil, rules.StatusFail, "SECURITY.md", 0, []string{"SECURITY.md is not text"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var mods []func(*forges.Repo)
-			if tt.org != nil {
-				mods = append(mods, withOrgDefaults(tt.org))
-			}
-			got := docOne(t, rules.SecurityContact, tt.files, tt.params, mods...)
-			wantResult(t, got, tt.status, tt.path, tt.line, tt.frags...)
-		})
-	}
+	})
 }
 
 func TestFindEmails(t *testing.T) {
