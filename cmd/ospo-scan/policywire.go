@@ -60,29 +60,20 @@ func loadPolicy(o *ScanOptions, kind, checkDir string) (scanner.Policy, error) {
 	return p, nil
 }
 
-// policyRules returns the rules of the policy in force (built-in and
-// custom) and a function giving each rule's severity there.
-func policyRules(config string) ([]*rules.Rule, func(*rules.Rule) string, error) {
-	p, err := openPolicy(config, "")
-	if err != nil {
-		return nil, nil, err
-	}
-	return p.Rules(), func(r *rules.Rule) string {
+// severityIn returns a function giving each rule's severity in p.
+func severityIn(p *policy.Policy) func(*rules.Rule) string {
+	return func(r *rules.Rule) string {
 		if sev, _ := p.Severity(r.ID); sev != "" {
 			return sev
 		}
 		return string(r.Severity)
-	}, nil
+	}
 }
 
-// explainParams lists a rule's parameters with their values in the policy
-// in force and where each value came from (default, or FILE:LINE; a
-// profile's own values name the profile).
-func explainParams(config string, r *rules.Rule) []paramLine {
-	p, err := openPolicy(config, "")
-	if err != nil {
-		return nil
-	}
+// explainParams lists a rule's parameters with their values in p and
+// where each value came from (default, or FILE:LINE; a profile's own
+// values name the profile).
+func explainParams(p *policy.Policy, r *rules.Rule) []paramLine {
 	var out []paramLine
 	for _, v := range p.Explain(r.ID) {
 		src := v.Source

@@ -45,10 +45,11 @@ func newRulesCmd(s *Streams, runF func(context.Context, *RulesOptions) error) *c
 }
 
 func runRules(s *Streams, o *RulesOptions) error {
-	all, sev, err := policyRules(o.Config)
+	pol, err := openPolicy(o.Config, "")
 	if err != nil {
 		return err
 	}
+	all, sev := pol.Rules(), severityIn(pol)
 	if o.JSON {
 		type row struct {
 			ID       string `json:"id"`
@@ -124,10 +125,11 @@ func newExplainCmd(s *Streams, runF func(context.Context, *ExplainOptions) error
 }
 
 func runExplain(s *Streams, o *ExplainOptions) error {
-	all, sev, err := policyRules(o.Config)
+	pol, err := openPolicy(o.Config, "")
 	if err != nil {
 		return err
 	}
+	all, sev := pol.Rules(), severityIn(pol)
 	r, err := rules.Find(all, o.ID)
 	if err != nil {
 		return usageErr("%v", err)
@@ -157,7 +159,7 @@ func runExplain(s *Streams, o *ExplainOptions) error {
 	if r.NeedsForge {
 		b.WriteString("\nNeeds forge metadata: not applicable to a local checkout.\n")
 	}
-	if params := explainParams(o.Config, r); len(params) > 0 {
+	if params := explainParams(pol, r); len(params) > 0 {
 		b.WriteString("\nParameters:\n")
 		documented := map[string]bool{}
 		for _, p := range params {
