@@ -25,8 +25,17 @@ type Baseline struct {
 	keys map[Key]bool
 }
 
-// Load reads a JSON report written by `ospo-scan -f json`.
+// Load reads the baseline from a JSON report written by `ospo-scan -f json`.
 func Load(path string) (*Baseline, error) {
+	rep, err := ReadReport(path)
+	if err != nil {
+		return nil, err
+	}
+	return FromReport(rep), nil
+}
+
+// ReadReport reads a JSON report file; errors name the file.
+func ReadReport(path string) (*report.Report, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		var pe *fs.PathError
@@ -40,7 +49,7 @@ func Load(path string) (*Baseline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return FromReport(rep), nil
+	return rep, nil
 }
 
 // Decode reads a JSON report and checks its schema version.

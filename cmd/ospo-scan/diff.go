@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
-	"io/fs"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/it-at-m/ospo-scan/baseline"
-	"github.com/it-at-m/ospo-scan/report"
 )
 
 func init() {
@@ -59,13 +55,13 @@ func runDiff(s *Streams, o *DiffOptions) error {
 			return err
 		}
 	}
-	oldRep, err := decodeReportFile(o.Old)
+	oldRep, err := baseline.ReadReport(o.Old)
 	if err != nil {
-		return err
+		return usageErr("%v", err)
 	}
-	newRep, err := decodeReportFile(o.New)
+	newRep, err := baseline.ReadReport(o.New)
 	if err != nil {
-		return err
+		return usageErr("%v", err)
 	}
 	d := baseline.Compare(o.Old, oldRep, o.New, newRep)
 	write := d.WriteText
@@ -87,25 +83,4 @@ func runDiff(s *Streams, o *DiffOptions) error {
 		return &exitError{code: exitFindings}
 	}
 	return nil
-}
-
-func decodeReportFile(path string) (*report.Report, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, usageErr("cannot read %s: %v", path, unwrapPathErr(err))
-	}
-	defer f.Close()
-	rep, err := baseline.Decode(f)
-	if err != nil {
-		return nil, usageErr("%s: %v", path, err)
-	}
-	return rep, nil
-}
-
-func unwrapPathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
